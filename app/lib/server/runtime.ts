@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from '../../../schemas/config';
+import { createLogger } from '../../../platform/log';
+import { openEngines, type Engines } from '../../../platform/engines';
+import { checkHealth, type HealthReport } from './health';
+import { LiveHub } from './live/hub';
+import { processState } from './live/attach.js';
+
+/**
+ * Everything one control-tower process runs: config, engines, live hub. Started
+ * once (SvelteKit's init hook, or a test) and kept on globalThis so that server.js,
+ * the Vite plugin and the SvelteKit bundle all see the same instance.
+ */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  engines: Engines;
+  hub: LiveHub;
+  startedAt: Date;
+  health(): Promise<HealthReport>;
+  shutdown(): Promise<void>;
+}
+
+interface RuntimeSlot {
+  runtime?: Runtime;
+  starting?: Promise<Runtime>;
+}
+
+function slot(): RuntimeSlot {
+  return processState() as RuntimeSlot;
+}
+
+export async function startRuntime(env: Record<string, string | undefined> = process.env): Promise<Runtime> {
+  const config = loadConfig(env);
+  const log = createLogger(config);
+  const startedAt = new Date();
+  const engines = await openEngines(config, log);
+  const hub = new LiveHub(log.child({ module: 'live' }), startedAt);
+  const state = processState();
+  if (state.io) hub.bind(state.io);
+  state.onIo = (io) => hub.bind(io);
+  let stopping: Promise<void> | undefined;
+  const runtime: Runtime = {
+    config,
+    log,
+    engines,
+    hub,
+    startedAt,
+    health: () => checkHealth(engines, startedAt),
+    shutdown() {
+      stopping ??= (async () => {
+        log.info('shutting down');
+        state.onIo = undefined;
+        await engines.close();
+        if (slot().runtime === runtime) slot().runtime = undefined;
+        slot().starting = undefined;
+        log.info('stopped');
+      })();
+      return stopping;
+    }
+  };
+  return runtime;
+}
+
+/** The process's runtime, started on first call (the init hook calls it at server start). */
+export function ensureRuntime(): Promise<Runtime> {
+  const s = slot();
+  if (s.runtime) return Promise.resolve(s.runtime);
+  s.starting ??= startRuntime().then(
+    (rt) => (s.runtime = rt),
+    (err) => {
+      s.starting = undefined;
+      throw err;
+    }
+  );
+  return s.starting;
+}
+
+export function getRuntime(): Runtime {
+  const rt = slot().runtime;
+  if (!rt) throw new Error('opstower runtime is not started');
+  return rt;
+}

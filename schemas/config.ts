@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the control tower reads, validated once at start.
+ * The README's configuration table mirrors this schema; tests/compose.test.ts
+ * checks docker-compose.yml against CONFIG_VARIABLES.
+ */
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+    message: 'is not a PostgreSQL URL; expected postgres://user:password@host:5432/database'
+  });
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+    message: 'is not an HTTP URL; expected http://user:password@host:8123/database'
+  });
+
+const port = z.coerce
+  .number({ message: 'is not a number; expected a TCP port 1-65535' })
+  .int({ message: 'is not a whole number; expected a TCP port 1-65535' })
+  .min(1, { message: 'is below 1; expected a TCP port 1-65535' })
+  .max(65535, { message: 'is above 65535; expected a TCP port 1-65535' });
+
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+export const configSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      message: 'is not a known environment; expected development, production or test'
+    })
+    .default('production'),
+  HOST: z.string().trim().min(1, { message: 'is empty; expected a host name or address' }).default('0.0.0.0'),
+  PORT: port.default(3000),
+  ORIGIN: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  CLICKHOUSE_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  DATA_DIR: z.string().trim().min(1, { message: 'is empty; expected a directory path' }).default('.data'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'is not a log level; expected fatal, error, warn, info, debug, trace or silent'
+    })
+    .default('info')
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** The variable names the schema accepts (docker-compose.yml may set only these). */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment. On failure throws a ConfigError whose message is one
+ * line: the variable, what is wrong with its value and what is expected.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(CONFIG_VARIABLES.map((k) => [k, env[k]]));
+  const result = configSchema.safeParse(picked);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'environment');
+  const raw = env[name]?.replace(/\/\/([^:/@\s]*):[^@\s]*@/, '//$1:***@'); // never print a password
+  const shown = raw === undefined ? '(unset)' : JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + '...' : raw);
+  throw new ConfigError(`Invalid configuration: ${name}=${shown} ${issue.message}`);
+}
