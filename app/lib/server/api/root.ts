@@ -1,0 +1,22 @@
+import { authRouter } from './routers/auth';
+import { catalogRouter } from './routers/catalog';
+import { ordersRouter } from './routers/orders';
+import { purchasingRouter } from './routers/purchasing';
+import { returnsRouter } from './routers/returns';
+import { stockRouter } from './routers/stock';
+import { transfersRouter } from './routers/transfers';
+import { createCallerFactory, router } from './trpc';
+
+/** The public API contract (docs/api.md). */
+export const appRouter = router({
+  auth: authRouter,
+  catalog: catalogRouter,
+  stock: stockRouter,
+  orders: ordersRouter,
+  purchasing: purchasingRouter,
+  transfers: transfersRouter,
+  returns: returnsRouter
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

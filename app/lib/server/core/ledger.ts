@@ -1,0 +1,172 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Actor } from './actor';
+import type { Tx } from './db';
+import { tables } from './db';
+import { conflict } from './errors';
+
+const { stockMoves, stockBalances } = tables;
+
+export type DocumentType = (typeof tables.documentType.enumValues)[number];
+
+export interface MoveInput {
+  productId: number;
+  qty: number;
+  fromLocationId: number;
+  toLocationId: number;
+  documentType: DocumentType;
+  documentId: number;
+  documentLineId?: number | null;
+  scheduledDate?: string | null;
+}
+
+interface Delta {
+  productId: number;
+  locationId: number;
+  onHand: number;
+  reserved: number;
+}
+
+/**
+ * Applies balance changes, creating balance rows on first use. Rows are touched
+ * in (product, location) order so that concurrent transactions never deadlock.
+ * The table's CHECK constraints refuse negative stock or over-reservation.
+ */
+export async function applyBalanceDeltas(tx: Tx, deltas: Delta[]): Promise<void> {
+  const merged = new Map<string, Delta>();
+  for (const d of deltas) {
+    const key = `${d.productId}:${d.locationId}`;
+    const m = merged.get(key);
+    if (m) {
+      m.onHand += d.onHand;
+      m.reserved += d.reserved;
+    } else merged.set(key, { ...d });
+  }
+  const rows = [...merged.values()]
+    .filter((d) => d.onHand !== 0 || d.reserved !== 0)
+    .sort((a, b) => a.productId - b.productId || a.locationId - b.locationId);
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map((d) => sql`(${d.productId}::int, ${d.locationId}::int, ${d.onHand}::int, ${d.reserved}::int)`),
+    sql`, `
+  );
+  await tx.execute(sql`
+    INSERT INTO stock_balances AS b (product_id, location_id, on_hand, reserved, is_virtual)
+    SELECT v.product_id, v.location_id, v.on_hand, v.reserved,
+           l.kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit')
+    FROM (VALUES ${values}) AS v(product_id, location_id, on_hand, reserved)
+    JOIN locations l ON l.id = v.location_id
+    ORDER BY v.product_id, v.location_id
+    ON CONFLICT (product_id, location_id) DO UPDATE
+      SET on_hand = b.on_hand + excluded.on_hand,
+          reserved = b.reserved + excluded.reserved,
+          updated_at = now()`);
+}
+
+function doneDeltas(moves: Pick<MoveInput, 'productId' | 'qty' | 'fromLocationId' | 'toLocationId'>[]): Delta[] {
+  return moves.flatMap((m) => [
+    { productId: m.productId, locationId: m.fromLocationId, onHand: -m.qty, reserved: 0 },
+    { productId: m.productId, locationId: m.toLocationId, onHand: m.qty, reserved: 0 }
+  ]);
+}
+
+/** Posts moves that happen now (receipts, returns, counts, shipments of transfers). */
+export async function postDoneMoves(tx: Tx, actor: Actor, moves: MoveInput[]): Promise<number[]> {
+  if (moves.length === 0) return [];
+  await applyBalanceDeltas(tx, doneDeltas(moves));
+  const now = new Date();
+  const inserted = await tx
+    .insert(stockMoves)
+    .values(moves.map((m) => ({ ...m, state: 'done' as const, actorId: actor.userId, doneAt: now })))
+    .returning({ id: stockMoves.id });
+  return inserted.map((r) => r.id);
+}
+
+/** Records scheduled moves (demand, inbound) that change no balance yet. */
+export async function createOpenMoves(tx: Tx, actor: Actor, moves: (MoveInput & { state: 'confirmed' | 'reserved' })[]): Promise<number[]> {
+  if (moves.length === 0) return [];
+  const inserted = await tx
+    .insert(stockMoves)
+    .values(moves.map((m) => ({ ...m, actorId: actor.userId })))
+    .returning({ id: stockMoves.id });
+  return inserted.map((r) => r.id);
+}
+
+type OpenMove = typeof stockMoves.$inferSelect;
+
+async function lockOpenMove(tx: Tx, moveId: number): Promise<OpenMove> {
+  const [move] = await tx.select().from(stockMoves).where(eq(stockMoves.id, moveId)).for('update');
+  if (!move) throw conflict(`stock move ${moveId} does not exist`);
+  if (move.state !== 'confirmed' && move.state !== 'reserved' && move.state !== 'draft') {
+    throw conflict(`stock move ${moveId} is ${move.state}; only open moves can be completed or reduced`);
+  }
+  return move;
+}
+
+/**
+ * Completes qty of an open move now. The whole move becomes done, or (partial) a
+ * done move is split off and the open move keeps the rest, as a backorder does.
+ * `toLocationId` sends the completed part elsewhere (rejected into quality hold).
+ */
+export async function completeOpenMove(tx: Tx, actor: Actor, moveId: number, qty: number, toLocationId?: number): Promise<number> {
+  const move = await lockOpenMove(tx, moveId);
+  if (qty <= 0 || qty > move.qty) throw conflict(`cannot complete ${qty} of stock move ${moveId}, which has ${move.qty} open`);
+  const destination = toLocationId ?? move.toLocationId;
+  if (qty === move.qty && destination === move.toLocationId) {
+    await applyBalanceDeltas(tx, doneDeltas([move]));
+    await tx.update(stockMoves).set({ state: 'done', doneAt: new Date(), actorId: actor.userId }).where(eq(stockMoves.id, moveId));
+    return moveId;
+  }
+  await reduceOpenMove(tx, moveId, qty, move);
+  const [id] = await postDoneMoves(tx, actor, [
+    {
+      productId: move.productId,
+      qty,
+      fromLocationId: move.fromLocationId,
+      toLocationId: destination,
+      documentType: move.documentType,
+      documentId: move.documentId,
+      documentLineId: move.documentLineId,
+      scheduledDate: move.scheduledDate
+    }
+  ]);
+  return id!;
+}
+
+/** Takes qty off an open move (cancelled or completed elsewhere); at zero the move is cancelled. */
+export async function reduceOpenMove(tx: Tx, moveId: number, qty: number, locked?: OpenMove): Promise<void> {
+  const move = locked ?? (await lockOpenMove(tx, moveId));
+  if (qty <= 0 || qty > move.qty) throw conflict(`cannot take ${qty} off stock move ${moveId}, which has ${move.qty} open`);
+  if (qty === move.qty) await tx.update(stockMoves).set({ state: 'cancelled' }).where(eq(stockMoves.id, moveId));
+  else await tx.update(stockMoves).set({ qty: move.qty - qty }).where(eq(stockMoves.id, moveId));
+}
+
+/** Marks an open move reserved (fully covered) or confirmed (waiting for stock). */
+export async function setOpenMoveState(tx: Tx, moveId: number, state: 'confirmed' | 'reserved'): Promise<void> {
+  await tx
+    .update(stockMoves)
+    .set({ state })
+    .where(and(eq(stockMoves.id, moveId), inArray(stockMoves.state, ['confirmed', 'reserved'])));
+}
+
+/** Changes the reserved quantity of a balance (reservations live on the order lines). */
+export async function changeReserved(tx: Tx, productId: number, locationId: number, delta: number): Promise<void> {
+  await applyBalanceDeltas(tx, [{ productId, locationId, onHand: 0, reserved: delta }]);
+}
+
+/** The open move a document line owns (one per line), if any is still open. */
+export async function openMoveOf(tx: Tx, documentType: DocumentType, documentLineId: number): Promise<OpenMove | undefined> {
+  const [move] = await tx
+    .select()
+    .from(stockMoves)
+    .where(
+      and(
+        eq(stockMoves.documentType, documentType),
+        eq(stockMoves.documentLineId, documentLineId),
+        inArray(stockMoves.state, ['confirmed', 'reserved'])
+      )
+    )
+    .for('update');
+  return move;
+}
+
+export { stockBalances };

@@ -1,0 +1,42 @@
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { RequestHandler } from './$types';
+import { appRouter } from '$lib/server/api/root';
+import { SESSION_COOKIE, sessionUser } from '$lib/server/auth/sessions';
+import { coreDb } from '$lib/server/core/core-db';
+import { getRuntime } from '$lib/server/runtime';
+
+const handler: RequestHandler = async (event) => {
+  const runtime = getRuntime();
+  const db = coreDb(runtime);
+  const bearer = event.request.headers.get('authorization')?.match(/^Bearer (\S+)$/)?.[1];
+  const token = bearer ?? event.cookies.get(SESSION_COOKIE) ?? null;
+  const user = await sessionUser(db, token);
+  return fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: event.request,
+    router: appRouter,
+    createContext: () => ({
+      db,
+      user,
+      token,
+      isDev: runtime.config.NODE_ENV === 'development',
+      setSession: (value, expiresAt) => {
+        if (value) {
+          event.cookies.set(SESSION_COOKIE, value, {
+            path: '/',
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: event.url.protocol === 'https:',
+            expires: expiresAt
+          });
+        } else event.cookies.delete(SESSION_COOKIE, { path: '/' });
+      }
+    }),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') event.locals.log.error({ err: error, path }, 'API error');
+    }
+  });
+};
+
+export const GET = handler;
+export const POST = handler;
