@@ -49,17 +49,28 @@ export async function applyBalanceDeltas(tx: Tx, deltas: Delta[]): Promise<void>
     rows.map((d) => sql`(${d.productId}::int, ${d.locationId}::int, ${d.onHand}::int, ${d.reserved}::int)`),
     sql`, `
   );
+  // PostgreSQL checks CHECK constraints on INSERT ... ON CONFLICT's proposed row
+  // before it detects the conflict, so the deltas cannot travel in the proposed
+  // row (a decrease or a reservation would always be refused). Missing rows are
+  // created at zero first, then the rows are locked in key order and updated.
   await tx.execute(sql`
-    INSERT INTO stock_balances AS b (product_id, location_id, on_hand, reserved, is_virtual)
-    SELECT v.product_id, v.location_id, v.on_hand, v.reserved,
-           l.kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit')
+    INSERT INTO stock_balances (product_id, location_id, on_hand, reserved, is_virtual)
+    SELECT v.product_id, v.location_id, 0, 0, l.kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit')
     FROM (VALUES ${values}) AS v(product_id, location_id, on_hand, reserved)
     JOIN locations l ON l.id = v.location_id
     ORDER BY v.product_id, v.location_id
-    ON CONFLICT (product_id, location_id) DO UPDATE
-      SET on_hand = b.on_hand + excluded.on_hand,
-          reserved = b.reserved + excluded.reserved,
-          updated_at = now()`);
+    ON CONFLICT (product_id, location_id) DO NOTHING`);
+  await tx.execute(sql`
+    UPDATE stock_balances b
+    SET on_hand = b.on_hand + d.on_hand, reserved = b.reserved + d.reserved, updated_at = now()
+    FROM (
+      SELECT s.product_id, s.location_id, v.on_hand, v.reserved
+      FROM stock_balances s
+      JOIN (VALUES ${values}) AS v(product_id, location_id, on_hand, reserved)
+        ON s.product_id = v.product_id AND s.location_id = v.location_id
+      ORDER BY s.product_id, s.location_id
+      FOR UPDATE OF s) d
+    WHERE b.product_id = d.product_id AND b.location_id = d.location_id`);
 }
 
 function doneDeltas(moves: Pick<MoveInput, 'productId' | 'qty' | 'fromLocationId' | 'toLocationId'>[]): Delta[] {
