@@ -51,3 +51,13 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('bootstrap admin variables', () => {
+  it('go together', () => {
+    expect(() => loadConfig({ ADMIN_EMAIL: 'ops@example.com' })).toThrow(/ADMIN_PASSWORD=\(unset\) is unset; ADMIN_EMAIL and ADMIN_PASSWORD are set together/);
+    expect(loadConfig({ ADMIN_EMAIL: 'Ops@Example.com', ADMIN_PASSWORD: 'a long password' }).ADMIN_EMAIL).toBe('ops@example.com');
+  });
+  it('never echo the password', () => {
+    expect(() => loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD="\*\*\*" is shorter than 12 characters/);
+  });
+});

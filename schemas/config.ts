@@ -40,6 +40,8 @@ export const configSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
   CLICKHOUSE_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
   DATA_DIR: z.string().trim().min(1, { message: 'is empty; expected a directory path' }).default('.data'),
+  ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.string().trim().toLowerCase().email({ message: 'is not an email address' }).optional()),
+  ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, { message: 'is shorter than 12 characters' }).optional()),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'is not a log level; expected fatal, error, warn, info, debug, trace or silent'
@@ -48,6 +50,15 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** ADMIN_EMAIL and ADMIN_PASSWORD come together (the first admin of a new installation). */
+function checkPairs(c: Config): { name: string; message: string } | undefined {
+  if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
+    const missing = c.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
+    return { name: missing, message: 'is unset; ADMIN_EMAIL and ADMIN_PASSWORD are set together' };
+  }
+  return undefined;
+}
 
 /** The variable names the schema accepts (docker-compose.yml may set only these). */
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof Config)[];
@@ -63,10 +74,14 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked = Object.fromEntries(CONFIG_VARIABLES.map((k) => [k, env[k]]));
   const result = configSchema.safeParse(picked);
-  if (result.success) return result.data;
+  if (result.success) {
+    const pair = checkPairs(result.data);
+    if (pair) throw new ConfigError(`Invalid configuration: ${pair.name}=(unset) ${pair.message}`);
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const name = String(issue.path[0] ?? 'environment');
-  const raw = env[name]?.replace(/\/\/([^:/@\s]*):[^@\s]*@/, '//$1:***@'); // never print a password
+  const raw = name === 'ADMIN_PASSWORD' ? (env[name] === undefined ? undefined : '***') : env[name]?.replace(/\/\/([^:/@\s]*):[^@\s]*@/, '//$1:***@'); // never print a password
   const shown = raw === undefined ? '(unset)' : JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + '...' : raw);
   throw new ConfigError(`Invalid configuration: ${name}=${shown} ${issue.message}`);
 }

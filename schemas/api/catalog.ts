@@ -93,3 +93,19 @@ export type CustomerInput = z.input<typeof customerInput>;
 export type CustomerPriceInput = z.infer<typeof customerPriceInput>;
 export type ReorderRuleInput = z.input<typeof reorderRuleInput>;
 export type TransferLaneInput = z.infer<typeof transferLaneInput>;
+
+/** List filters of the catalog API (paged where a list can grow large). */
+const page = { limit: z.number().int().min(1).max(500).default(50), offset: z.number().int().min(0).default(0) };
+const search = z.string().trim().max(100).optional();
+
+export const productListInput = z.object({ search, activeOnly: z.boolean().default(false), ...page });
+export const customerListInput = z.object({ search, regionId: id.optional(), ...page });
+export const supplierProductListInput = z.object({ supplierId: id.optional(), productId: id.optional() });
+export const customerPriceListInput = z.object({ customerId: id.optional(), productId: id.optional() });
+export const reorderRuleListInput = z.object({ warehouseId: id.optional(), productId: id.optional() });
+
+export type ProductListInput = z.input<typeof productListInput>;
+export type CustomerListInput = z.input<typeof customerListInput>;
+export type SupplierProductListInput = z.infer<typeof supplierProductListInput>;
+export type CustomerPriceListInput = z.infer<typeof customerPriceListInput>;
+export type ReorderRuleListInput = z.infer<typeof reorderRuleListInput>;

@@ -20,8 +20,8 @@ export async function setup(project: TestProject) {
   engine = await startEmbeddedPostgres({
     dataDir: dir,
     log: pino({ level: 'warn' }),
-    // Throwaway cluster: durability off for speed.
-    extraFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+    // Throwaway cluster: no fsync. synchronous_commit stays on: logical decoding reads only flushed WAL.
+    extraFlags: ['-c', 'fsync=off', '-c', 'full_page_writes=off']
   });
   project.provide('postgresUrl', engine.url);
 }

@@ -5,6 +5,8 @@ import { openEngines, type Engines } from '../../../platform/engines';
 import { checkHealth, type HealthReport } from './health';
 import { LiveHub } from './live/hub';
 import { processState } from './live/attach.js';
+import { ensureBootstrapAdmin } from './auth/bootstrap';
+import { createCoreDb, type CoreDb } from './core/db';
 
 /**
  * Everything one control-tower process runs: config, engines, live hub. Started
@@ -15,6 +17,8 @@ export interface Runtime {
   config: Config;
   log: Logger;
   engines: Engines;
+  /** Drizzle over the engines' pool: the transactional core. */
+  db: CoreDb;
   hub: LiveHub;
   startedAt: Date;
   health(): Promise<HealthReport>;
@@ -35,6 +39,13 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
   const log = createLogger(config);
   const startedAt = new Date();
   const engines = await openEngines(config, log);
+  const db = createCoreDb(engines.pool);
+  try {
+    await ensureBootstrapAdmin(db, config, log);
+  } catch (err) {
+    await engines.close();
+    throw err;
+  }
   const hub = new LiveHub(log.child({ module: 'live' }), startedAt);
   const state = processState();
   if (state.io) hub.bind(state.io);
@@ -44,6 +55,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     config,
     log,
     engines,
+    db,
     hub,
     startedAt,
     health: () => checkHealth(engines, startedAt),

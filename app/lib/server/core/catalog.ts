@@ -1,21 +1,31 @@
-import { asc } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import {
   customerInput,
+  customerListInput,
   customerPriceInput,
+  customerPriceListInput,
   productInput,
+  productListInput,
   regionInput,
   reorderRuleInput,
+  reorderRuleListInput,
   supplierInput,
   supplierProductInput,
+  supplierProductListInput,
   transferLaneInput,
   warehouseInput,
   type CustomerInput,
+  type CustomerListInput,
   type CustomerPriceInput,
+  type CustomerPriceListInput,
   type ProductInput,
+  type ProductListInput,
   type RegionInput,
   type ReorderRuleInput,
+  type ReorderRuleListInput,
   type SupplierInput,
   type SupplierProductInput,
+  type SupplierProductListInput,
   type TransferLaneInput,
   type WarehouseInput
 } from '../../../../schemas/api/catalog';
@@ -128,4 +138,79 @@ export async function listWarehouses(db: Db) {
 
 export async function listRegions(db: Db) {
   return db.select().from(regions).orderBy(asc(regions.id));
+}
+
+/** A LIKE pattern matching the text anywhere, with the user's % and _ taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Products by SKU or name (case-insensitive, anywhere in it), SKU order, one page with the total. */
+export async function listProducts(db: Db, input: ProductListInput = {}) {
+  const q = productListInput.parse(input);
+  const where: SQL[] = [];
+  if (q.search) where.push(or(ilike(products.sku, containing(q.search)), ilike(products.name, containing(q.search)))!);
+  if (q.activeOnly) where.push(eq(products.active, true));
+  const filter = and(...where);
+  const [items, total] = await Promise.all([
+    db.select().from(products).where(filter).orderBy(asc(products.sku)).limit(q.limit).offset(q.offset),
+    db.$count(products, filter)
+  ]);
+  return { items, total };
+}
+
+export async function listSuppliers(db: Db) {
+  return db.select().from(suppliers).orderBy(asc(suppliers.code));
+}
+
+export async function listSupplierProducts(db: Db, input: SupplierProductListInput = {}) {
+  const q = supplierProductListInput.parse(input);
+  const where: SQL[] = [];
+  if (q.supplierId) where.push(eq(supplierProducts.supplierId, q.supplierId));
+  if (q.productId) where.push(eq(supplierProducts.productId, q.productId));
+  return db
+    .select()
+    .from(supplierProducts)
+    .where(and(...where))
+    .orderBy(asc(supplierProducts.supplierId), asc(supplierProducts.productId));
+}
+
+/** Customers by code or name, code order, one page with the total. */
+export async function listCustomers(db: Db, input: CustomerListInput = {}) {
+  const q = customerListInput.parse(input);
+  const where: SQL[] = [];
+  if (q.search) where.push(or(ilike(customers.code, containing(q.search)), ilike(customers.name, containing(q.search)))!);
+  if (q.regionId) where.push(eq(customers.regionId, q.regionId));
+  const filter = and(...where);
+  const [items, total] = await Promise.all([
+    db.select().from(customers).where(filter).orderBy(asc(customers.code)).limit(q.limit).offset(q.offset),
+    db.$count(customers, filter)
+  ]);
+  return { items, total };
+}
+
+export async function listCustomerPrices(db: Db, input: CustomerPriceListInput = {}) {
+  const q = customerPriceListInput.parse(input);
+  const where: SQL[] = [];
+  if (q.customerId) where.push(eq(customerPrices.customerId, q.customerId));
+  if (q.productId) where.push(eq(customerPrices.productId, q.productId));
+  return db
+    .select()
+    .from(customerPrices)
+    .where(and(...where))
+    .orderBy(asc(customerPrices.customerId), asc(customerPrices.productId));
+}
+
+export async function listReorderRules(db: Db, input: ReorderRuleListInput = {}) {
+  const q = reorderRuleListInput.parse(input);
+  const where: SQL[] = [];
+  if (q.warehouseId) where.push(eq(reorderRules.warehouseId, q.warehouseId));
+  if (q.productId) where.push(eq(reorderRules.productId, q.productId));
+  return db
+    .select()
+    .from(reorderRules)
+    .where(and(...where))
+    .orderBy(asc(reorderRules.warehouseId), asc(reorderRules.productId));
+}
+
+export async function listTransferLanes(db: Db) {
+  return db.select().from(transferLanes).orderBy(asc(transferLanes.fromWarehouseId), asc(transferLanes.toWarehouseId));
 }

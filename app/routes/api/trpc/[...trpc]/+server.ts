@@ -2,12 +2,12 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { RequestHandler } from './$types';
 import { appRouter } from '$lib/server/api/root';
 import { SESSION_COOKIE, sessionUser } from '$lib/server/auth/sessions';
-import { coreDb } from '$lib/server/core/core-db';
+
 import { getRuntime } from '$lib/server/runtime';
 
 const handler: RequestHandler = async (event) => {
   const runtime = getRuntime();
-  const db = coreDb(runtime);
+  const db = runtime.db;
   const bearer = event.request.headers.get('authorization')?.match(/^Bearer (\S+)$/)?.[1];
   const token = bearer ?? event.cookies.get(SESSION_COOKIE) ?? null;
   const user = await sessionUser(db, token);

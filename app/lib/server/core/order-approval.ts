@@ -1,0 +1,138 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Actor } from './actor';
+import { promiseDate } from './atp';
+import type { Tx } from './db';
+import { tables } from './db';
+import { forbidden } from './errors';
+import type { LineRow, LockedOrder, OrderRow } from './order-lock';
+import { execPrepared } from './prepared';
+import { allocate } from './reservation';
+
+const { salesOrders } = tables;
+
+/** Discounts above this (basis points: 1000 = 10 %) need an approver. */
+export const APPROVAL_DISCOUNT_BP = 1000;
+
+/** Roles that may approve or reject an order waiting for approval. */
+export const APPROVER_ROLES = ['admin', 'finance', 'executive'] as const;
+
+export function assertMayApprove(actor: Actor): void {
+  if (actor.role !== 'system' && !(APPROVER_ROLES as readonly string[]).includes(actor.role)) {
+    throw forbidden(`role ${actor.role} may not approve orders; approvers: ${APPROVER_ROLES.join(', ')}`);
+  }
+}
+
+/** Σ qty × unit price less the order discount, rounded half up to minor units. */
+export function netValue(items: { qty: number; unitPriceMinor: number }[], discountBp: number): number {
+  const gross = items.reduce((sum, i) => sum + BigInt(i.qty) * BigInt(i.unitPriceMinor), 0n);
+  return Number((gross * BigInt(10_000 - discountBp) + 5_000n) / 10_000n);
+}
+
+const money = (minor: number) => (minor / 100).toFixed(2);
+
+/**
+ * Why an order must wait for an approver, in words (empty: it may be confirmed
+ * straight away): a discount over the threshold, a customer on hold, or a
+ * customer whose exposure (open receivables + its other confirmed, unshipped
+ * order lines + this order) would pass its credit limit.
+ */
+export function approvalReasons(locked: LockedOrder, lines: LineRow[]): string[] {
+  const { order, customer } = locked;
+  const reasons: string[] = [];
+  if (order.discountBp > APPROVAL_DISCOUNT_BP) {
+    reasons.push(`discount ${order.discountBp / 100} % is over the ${APPROVAL_DISCOUNT_BP / 100} % approval threshold`);
+  }
+  if (customer.onHold) reasons.push(`customer ${customer.code} is on credit hold`);
+  const value = netValue(
+    lines.map((l) => ({ qty: l.backorderedQty, unitPriceMinor: l.unitPriceMinor })),
+    order.discountBp
+  );
+  const { receivablesMinor, openOrdersMinor } = locked.exposure ?? { receivablesMinor: 0, openOrdersMinor: 0 };
+  if (receivablesMinor + openOrdersMinor + value > customer.creditLimitMinor) {
+    reasons.push(
+      `credit limit exceeded: open receivables ${money(receivablesMinor)} + open orders ${money(openOrdersMinor)} + this order ${money(value)} > limit ${money(customer.creditLimitMinor)}`
+    );
+  }
+  return reasons;
+}
+
+/** ATP promise dates for the lines that could not be reserved in full. */
+async function promiseShortLines(tx: Tx, warehouseId: number, items: { productId: number; qty: number }[], orderId: number): Promise<(string | null)[]> {
+  const dates: (string | null)[] = [];
+  for (const item of items) dates.push(await promiseDate(tx, warehouseId, item.productId, item.qty, orderId));
+  return dates;
+}
+
+/**
+ * What confirming (or approving) does: the order becomes confirmed, free stock is
+ * reserved in reservation order (allocate), each line is promised a date (today
+ * when fully reserved, else from ATP without the order's own demand) and gets its
+ * open move W.stock -> W.customer scheduled at that date. The order's promised
+ * date is the latest line date (null when a line cannot be promised). Returns the
+ * updated order and lines.
+ */
+export async function activateOrder(
+  tx: Tx,
+  actor: Actor,
+  locked: LockedOrder,
+  lines: LineRow[],
+  extra: Partial<Pick<OrderRow, 'approvedBy' | 'approvedAt'>> = {}
+): Promise<{ order: OrderRow; lines: LineRow[] }> {
+  const { order, today } = locked;
+  // lockOrder(confirmIfClear) may have confirmed the draft already.
+  let confirmedAt = locked.confirmedAt;
+  if (!confirmedAt) {
+    confirmedAt = new Date();
+    await tx.update(salesOrders).set({ state: 'confirmed', confirmedAt, ...extra }).where(eq(salesOrders.id, order.id));
+  }
+  const open = lines.filter((l) => l.backorderedQty > 0);
+  const reservedByLine = await allocate(
+    tx,
+    order.warehouseId,
+    open.map((l) => l.productId)
+  );
+
+  // Promise dates: today when fully reserved, else from ATP (several short lines
+  // of one product are promised cumulatively).
+  const shortByProduct = new Map<number, number>();
+  const short: { index: number; productId: number; qty: number }[] = [];
+  const updated: LineRow[] = lines.map((line, index) => {
+    const reservedQty = line.reservedQty + (reservedByLine.get(line.id) ?? 0);
+    const missing = line.backorderedQty - reservedQty;
+    if (missing > 0) {
+      const qty = (shortByProduct.get(line.productId) ?? 0) + missing;
+      shortByProduct.set(line.productId, qty);
+      short.push({ index, productId: line.productId, qty });
+    }
+    return { ...line, reservedQty, promisedDate: line.backorderedQty > 0 ? today : line.promisedDate };
+  });
+  const dates = await promiseShortLines(tx, order.warehouseId, short, order.id);
+  short.forEach((s, i) => (updated[s.index]!.promisedDate = dates[i]!));
+  const live = updated.filter((l) => l.backorderedQty > 0);
+  const orderPromised = live.some((l) => l.promisedDate === null)
+    ? null
+    : live.reduce<string | null>((max, l) => (max === null || l.promisedDate! > max ? l.promisedDate : max), null);
+
+  // One statement, planned once per connection: the open moves W.stock ->
+  // W.customer (what createOpenMoves writes: no balance changes), the lines'
+  // promised dates and the order's.
+  if (live.length > 0) {
+    await execPrepared(
+      tx,
+      'opstower_order_activate',
+      sql`
+      WITH v AS (
+        SELECT * FROM unnest(${sql.param(live.map((l) => l.id))}::bigint[], ${sql.param(live.map((l) => l.productId))}::int[],
+                             ${sql.param(live.map((l) => l.backorderedQty))}::int[], ${sql.param(live.map((l) => l.promisedDate))}::date[],
+                             ${sql.param(live.map((l) => (l.reservedQty === l.backorderedQty ? 'reserved' : 'confirmed')))}::move_state[])
+          AS v(line_id, product_id, qty, promised, state)),
+      moves AS (
+        INSERT INTO stock_moves (product_id, qty, from_location_id, to_location_id, state, document_type, document_id, document_line_id, scheduled_date, actor_id)
+        SELECT v.product_id, v.qty, ${locked.stockLocationId}::int, ${locked.customerLocationId}::int, v.state, 'sales_order', ${order.id}::bigint, v.line_id, v.promised, ${actor.userId}::int
+        FROM v),
+      lines AS (UPDATE sales_order_lines l SET promised_date = v.promised FROM v WHERE l.id = v.line_id)
+      UPDATE sales_orders SET promised_date = ${orderPromised}::date WHERE id = ${order.id}::bigint`
+    );
+  }
+  return { order: { ...order, ...extra, state: 'confirmed', confirmedAt, promisedDate: orderPromised }, lines: updated };
+}
