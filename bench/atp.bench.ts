@@ -1,10 +1,10 @@
 // ATP latency at order entry: one product and quantity at a time, on a network of
 // 10,000 products x 5 warehouses with 1M stock moves and scheduled inbound.
-import pg from 'pg';
 import { availableToPromise } from '../app/lib/server/core/atp';
 import { createCoreDb } from '../app/lib/server/core/db';
 import { generateNetwork } from './core-data';
 import { percentile, type Benchmark } from './harness';
+import { createPool } from '../platform/pool';
 import { benchPostgres } from './support';
 
 const bench: Benchmark = {
@@ -12,7 +12,7 @@ const bench: Benchmark = {
   description: 'ATP p50/p95 with 10,000 products x 5 warehouses and 1M stock moves',
   async run(ctx) {
     const engine = await benchPostgres();
-    const pool = new pg.Pool({ connectionString: engine.url, max: 4 });
+    const pool = createPool(engine.url, 4);
     try {
       const db = createCoreDb(pool);
       const net = await generateNetwork(db, { warehouses: 5, products: 10_000, moves: 1_000_000 }, (l, f) => ctx.progress(l, f));

@@ -40,20 +40,23 @@ export async function generateNetwork(
   const customerIds = (await db.execute<{ id: number }>(sql`SELECT id FROM customers ORDER BY id`)).rows.map((r) => Number(r.id));
   const productIds = (await db.execute<{ id: number }>(sql`SELECT id FROM products WHERE sku LIKE 'B-%' ORDER BY id`)).rows.map((r) => Number(r.id));
   const ids = sql.raw(`ARRAY[${warehouseIds.join(',')}]::int[]`);
+  // Each pass over the moves visits every (product, warehouse) pair once; every
+  // third pass is outbound, so every product is stocked everywhere and no balance
+  // goes below zero.
+  const pairs = opts.products * warehouseIds.length;
   const batch = 100_000;
   for (let done = 0; done < opts.moves; done += batch) {
     progress(`ledger moves (${opts.moves.toLocaleString('en')})`, done / opts.moves);
     const n = Math.min(batch, opts.moves - done);
-    // Two in for every one out, so stock accumulates like a real ledger.
     await db.execute(sql`
       INSERT INTO stock_moves (product_id, qty, from_location_id, to_location_id, state, document_type, document_id, created_at, done_at)
-      SELECT p.id, 1 + (g % 20),
-             CASE WHEN g % 3 = 0 THEN s.id ELSE v.id END,
-             CASE WHEN g % 3 = 0 THEN c.id ELSE s.id END,
+      SELECT p.id, 1 + (((g - 1) / ${pairs}::int + p.id) % 20),
+             CASE WHEN ((g - 1) / ${pairs}::int) % 3 = 2 THEN s.id ELSE v.id END,
+             CASE WHEN ((g - 1) / ${pairs}::int) % 3 = 2 THEN c.id ELSE s.id END,
              'done', 'opening_balance', g, now() - (g % 90) * interval '1 day', now() - (g % 90) * interval '1 day'
       FROM generate_series(${done + 1}::int, ${done + n}::int) g
-      JOIN LATERAL (SELECT ${sql.raw(`(SELECT min(id) FROM products WHERE sku LIKE 'B-%')`)} + ((g::bigint * 7919) % ${opts.products}::int)::int AS id) p ON TRUE
-      JOIN LATERAL (SELECT (${ids})[1 + (g % ${warehouseIds.length}::int)] AS wid) w ON TRUE
+      JOIN LATERAL (SELECT ${sql.raw(`(SELECT min(id) FROM products WHERE sku LIKE 'B-%')`)} + ((g - 1) / ${warehouseIds.length}::int) % ${opts.products}::int AS id) p ON TRUE
+      JOIN LATERAL (SELECT (${ids})[1 + ((g - 1) % ${warehouseIds.length}::int)] AS wid) w ON TRUE
       JOIN locations s ON s.warehouse_id = w.wid AND s.kind = 'stock'
       JOIN locations v ON v.warehouse_id = w.wid AND v.kind = 'supplier'
       JOIN locations c ON c.warehouse_id = w.wid AND c.kind = 'customer'`);

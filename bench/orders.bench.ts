@@ -1,12 +1,12 @@
 // Order confirmation throughput: drafts of 5 lines confirmed (reserved, promised)
 // by 8 concurrent clients, beside pgbench TPC-B on the same PostgreSQL in the same run.
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { SYSTEM_ACTOR } from '../app/lib/server/core/actor';
 import { createCoreDb } from '../app/lib/server/core/db';
 import { confirmOrder, createOrder } from '../app/lib/server/core/orders';
 import { generateNetwork } from './core-data';
 import type { Benchmark } from './harness';
+import { createPool } from '../platform/pool';
 import { benchPostgres, pgbenchTps } from './support';
 
 const CLIENTS = 8;
@@ -17,7 +17,7 @@ const bench: Benchmark = {
   description: 'orders of 5 lines confirmed + reserved per second with 8 clients, beside pgbench TPC-B (same server, same run)',
   async run(ctx) {
     const engine = await benchPostgres();
-    const pool = new pg.Pool({ connectionString: engine.url, max: CLIENTS + 2 });
+    const pool = createPool(engine.url, CLIENTS + 2);
     try {
       const db = createCoreDb(pool);
       const net = await generateNetwork(db, { warehouses: 6, products: 5_000, moves: 200_000 }, (l, f) => ctx.progress(l, f));

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from './pool';
 import type { Logger } from 'pino';
 import type { Config } from '../schemas/config';
 import { migratePostgres } from '../schemas/db/migrate';
@@ -30,7 +31,7 @@ export async function openEngines(config: Config, log: Logger): Promise<Engines>
   let clickhouse: ClickHouseEngine | undefined;
   try {
     await migratePostgres(postgres.url);
-    pool = new pg.Pool({ connectionString: postgres.url, max: 20 });
+    pool = createPool(postgres.url);
     pool.on('error', (err: Error & { code?: string }) => {
       if (err.code !== '57P01') log.warn({ err }, 'idle PostgreSQL connection failed'); // 57P01: server shutting down
     });

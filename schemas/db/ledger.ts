@@ -44,6 +44,8 @@ export const stockMoves = pgTable(
     check('stock_moves_done_at', sql`(${t.state} = 'done') = (${t.doneAt} IS NOT NULL)`),
     index('stock_moves_product_idx').on(t.productId, t.state),
     index('stock_moves_document_idx').on(t.documentType, t.documentId),
+    // A document line's open move is looked up on every reservation change.
+    index('stock_moves_document_line_idx').on(t.documentLineId).where(sql`${t.state} IN ('confirmed', 'reserved')`),
     index('stock_moves_open_to_idx').on(t.toLocationId, t.productId).where(sql`${t.state} IN ('confirmed', 'reserved')`),
     index('stock_moves_open_from_idx').on(t.fromLocationId, t.productId).where(sql`${t.state} IN ('confirmed', 'reserved')`)
   ]

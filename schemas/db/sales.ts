@@ -28,7 +28,8 @@ export const salesOrders = pgTable(
   },
   (t) => [
     check('sales_orders_discount', sql`${t.discountBp} BETWEEN 0 AND 10000`),
-    index('sales_orders_customer_idx').on(t.customerId),
+    // The credit check sums a customer's confirmed orders.
+    index('sales_orders_customer_idx').on(t.customerId, t.state),
     index('sales_orders_state_idx').on(t.warehouseId, t.state)
   ]
 );
@@ -61,7 +62,9 @@ export const salesOrderLines = pgTable(
     check('sales_order_lines_qty', sql`${t.orderedQty} > 0 AND ${t.reservedQty} >= 0 AND ${t.shippedQty} >= 0 AND ${t.backorderedQty} >= 0 AND ${t.cancelledQty} >= 0`),
     check('sales_order_lines_balance', sql`${t.shippedQty} + ${t.backorderedQty} + ${t.cancelledQty} = ${t.orderedQty}`),
     check('sales_order_lines_reserved', sql`${t.reservedQty} <= ${t.orderedQty} - ${t.shippedQty} - ${t.cancelledQty}`),
-    index('sales_order_lines_product_idx').on(t.productId)
+    index('sales_order_lines_product_idx').on(t.productId),
+    // Reservation queues and ATP demand read only lines still waiting for stock.
+    index('sales_order_lines_waiting_idx').on(t.productId).where(sql`${t.backorderedQty} > ${t.reservedQty}`)
   ]
 );
 
@@ -117,7 +120,7 @@ export const invoices = pgTable(
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
     dueDate: date('due_date', { mode: 'string' }).notNull()
   },
-  (t) => [check('invoices_paid', sql`${t.paidMinor} >= 0 AND ${t.paidMinor} <= ${t.amountMinor}`)]
+  (t) => [check('invoices_paid', sql`${t.paidMinor} >= 0 AND ${t.paidMinor} <= ${t.amountMinor}`), index('invoices_order_idx').on(t.orderId)]
 );
 
 export const payments = pgTable(

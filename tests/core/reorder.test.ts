@@ -126,3 +126,17 @@ describe('reorder run', () => {
     expect(lines.map((l) => l.orderedQty)).toEqual([7]);
   });
 });
+
+describe('reorder horizon', () => {
+  it('looks as far ahead as the supplier delivers, so a rule shorter than the supplier lead time does not re-order', async () => {
+    const g = await coreFixture();
+    const p = g.products[2]!.id;
+    // Rule lead time 1 day, supplier lead time 5 days (fixture): the PO lands after the rule's horizon.
+    await g.as('planner').catalog.reorderRules.upsert({ productId: p, warehouseId: g.whB.id, minQty: 20, maxQty: 50, leadTimeDays: 1, sourceSupplierId: g.supplier.id });
+    const first = await g.as('planner').purchasing.reorder({ warehouseId: g.whB.id });
+    expect(first.purchaseOrderIds).toHaveLength(1);
+    await g.as('buyer').purchasing.send({ purchaseOrderId: first.purchaseOrderIds[0]! });
+    const second = await g.as('planner').purchasing.reorder({ warehouseId: g.whB.id });
+    expect(second.purchaseOrderIds).toEqual([]);
+  });
+});

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll } from 'vitest';
 import type { Role } from '../../schemas/api/roles';
 import { createCaller } from '../../app/lib/server/api/root';
@@ -11,6 +10,7 @@ import { warehouseLocations, type WarehouseLocations } from '../../app/lib/serve
 import { transact } from '../../app/lib/server/core/transaction';
 import { ROLES } from '../../schemas/api/roles';
 import { freshDatabase } from './databases';
+import { createPool } from '../../platform/pool';
 
 /**
  * A fresh, migrated database with a small network: one region, warehouses A and
@@ -19,7 +19,7 @@ import { freshDatabase } from './databases';
  */
 export async function coreFixture() {
   const url = await freshDatabase('core');
-  const pool = new pg.Pool({ connectionString: url, max: 40 });
+  const pool = createPool(url, 40);
   afterAll(() => pool.end());
   const db: CoreDb = createCoreDb(pool);
   const a = SYSTEM_ACTOR;

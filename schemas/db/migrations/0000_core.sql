@@ -416,11 +416,14 @@ CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree (lower("email"));--
 CREATE INDEX "stock_balances_location_idx" ON "stock_balances" USING btree ("location_id");--> statement-breakpoint
 CREATE INDEX "stock_moves_product_idx" ON "stock_moves" USING btree ("product_id","state");--> statement-breakpoint
 CREATE INDEX "stock_moves_document_idx" ON "stock_moves" USING btree ("document_type","document_id");--> statement-breakpoint
+CREATE INDEX "stock_moves_document_line_idx" ON "stock_moves" USING btree ("document_line_id") WHERE "stock_moves"."state" IN ('confirmed', 'reserved');--> statement-breakpoint
 CREATE INDEX "stock_moves_open_to_idx" ON "stock_moves" USING btree ("to_location_id","product_id") WHERE "stock_moves"."state" IN ('confirmed', 'reserved');--> statement-breakpoint
 CREATE INDEX "stock_moves_open_from_idx" ON "stock_moves" USING btree ("from_location_id","product_id") WHERE "stock_moves"."state" IN ('confirmed', 'reserved');--> statement-breakpoint
+CREATE INDEX "invoices_order_idx" ON "invoices" USING btree ("order_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "sales_order_lines_order_line_key" ON "sales_order_lines" USING btree ("order_id","line_no");--> statement-breakpoint
 CREATE INDEX "sales_order_lines_product_idx" ON "sales_order_lines" USING btree ("product_id");--> statement-breakpoint
-CREATE INDEX "sales_orders_customer_idx" ON "sales_orders" USING btree ("customer_id");--> statement-breakpoint
+CREATE INDEX "sales_order_lines_waiting_idx" ON "sales_order_lines" USING btree ("product_id") WHERE "sales_order_lines"."backordered_qty" > "sales_order_lines"."reserved_qty";--> statement-breakpoint
+CREATE INDEX "sales_orders_customer_idx" ON "sales_orders" USING btree ("customer_id","state");--> statement-breakpoint
 CREATE INDEX "sales_orders_state_idx" ON "sales_orders" USING btree ("warehouse_id","state");--> statement-breakpoint
 CREATE INDEX "shipments_order_idx" ON "shipments" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "purchase_orders_state_idx" ON "purchase_orders" USING btree ("warehouse_id","state");

@@ -2,8 +2,10 @@ import { sql } from 'drizzle-orm';
 import { atpInput, type AtpInput, type AtpResult, type WarehouseAtp } from '../../../../schemas/api/stock';
 import type { Db } from './db';
 import { notFound } from './errors';
+import { execPrepared } from './prepared';
 
 interface Position {
+  productId: number;
   warehouseId: number;
   code: string;
   today: string;
@@ -19,25 +21,34 @@ interface Position {
  * (an order being confirmed must not compete with itself).
  */
 async function positions(db: Db, productId: number, warehouseIds: number[], excludeOrderId?: number): Promise<Position[]> {
-  if (warehouseIds.length === 0) return [];
-  const ids = sql.raw(`ARRAY[${warehouseIds.map(Number).join(',')}]::int[]`);
+  return positionsOf(db, [productId], warehouseIds, excludeOrderId);
+}
+
+/** Positions of several products at several warehouses in one query (one row per product x warehouse). */
+async function positionsOf(db: Db, productIds: number[], warehouseIds: number[], excludeOrderId?: number): Promise<Position[]> {
+  if (warehouseIds.length === 0 || productIds.length === 0) return [];
+  const ids = sql`${sql.param(warehouseIds.map(Number))}::int[]`;
+  const pids = sql`${sql.param([...new Set(productIds)].map(Number))}::int[]`;
   const exclude = excludeOrderId ?? 0;
-  const rows = await db.execute<{ warehouse_id: number; code: string; today: string; available: number; demand: number; inbound: { date: string; qty: number }[] | null }>(sql`
-    SELECT w.id AS warehouse_id, w.code, to_char((now() AT TIME ZONE w.time_zone)::date, 'YYYY-MM-DD') AS today,
+  // Fixed text (arrays as parameters): a named statement, planned once per connection.
+  const rows = await execPrepared<{ product_id: number; warehouse_id: number; code: string; today: string; available: number; demand: number; inbound: { date: string; qty: number }[] | null }>(db, 'opstower_atp_positions', sql`
+    SELECT p.id AS product_id, w.id AS warehouse_id, w.code, to_char((now() AT TIME ZONE w.time_zone)::date, 'YYYY-MM-DD') AS today,
       coalesce((SELECT b.on_hand - b.reserved FROM stock_balances b
-                WHERE b.product_id = ${productId} AND b.location_id = s.id), 0)::int AS available,
+                WHERE b.product_id = p.id AND b.location_id = s.id), 0)::int AS available,
       coalesce((SELECT sum(l.backordered_qty - l.reserved_qty) FROM sales_order_lines l JOIN sales_orders o ON o.id = l.order_id
-                WHERE o.warehouse_id = w.id AND o.state = 'confirmed' AND l.product_id = ${productId} AND o.id <> ${exclude}), 0)::int AS demand,
+                WHERE o.warehouse_id = w.id AND o.state = 'confirmed' AND l.product_id = p.id AND o.id <> ${exclude}::bigint), 0)::int AS demand,
       (SELECT json_agg(json_build_object('date', to_char(coalesce(m.scheduled_date, (now() AT TIME ZONE w.time_zone)::date), 'YYYY-MM-DD'), 'qty', m.qty)
                        ORDER BY m.scheduled_date NULLS FIRST)
        FROM stock_moves m
-       WHERE m.product_id = ${productId} AND m.state IN ('confirmed', 'reserved')
+       WHERE m.product_id = p.id AND m.state IN ('confirmed', 'reserved')
          AND m.to_location_id IN (s.id, t.id) AND m.from_location_id <> s.id) AS inbound
-    FROM warehouses w
+    FROM unnest(${pids}) AS p(id)
+    CROSS JOIN warehouses w
     JOIN locations s ON s.warehouse_id = w.id AND s.kind = 'stock'
     JOIN locations t ON t.warehouse_id = w.id AND t.kind = 'transit'
     WHERE w.id = ANY(${ids})`);
-  return rows.rows.map((r) => ({
+  return rows.map((r) => ({
+    productId: Number(r.product_id),
     warehouseId: Number(r.warehouse_id),
     code: r.code,
     today: r.today,
@@ -74,6 +85,15 @@ export async function promiseDate(db: Db, warehouseId: number, productId: number
   const [p] = await positions(db, productId, [warehouseId], excludeOrderId);
   if (!p) throw notFound('warehouse', warehouseId);
   return earliestDate(p, qty);
+}
+
+/** promiseDate for several lines at one warehouse in one query (quantities of one product are cumulative per call site). */
+export async function promiseDates(db: Db, warehouseId: number, items: { productId: number; qty: number }[], excludeOrderId?: number): Promise<(string | null)[]> {
+  if (items.length === 0) return [];
+  const found = await positionsOf(db, items.map((i) => i.productId), [warehouseId], excludeOrderId);
+  if (found.length === 0) throw notFound('warehouse', warehouseId);
+  const byProduct = new Map(found.map((p) => [p.productId, p]));
+  return items.map((i) => earliestDate(byProduct.get(i.productId)!, i.qty));
 }
 
 /** ATP for a product and quantity at a warehouse, and the other warehouses of its region. */

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Actor } from './actor';
-import { promiseDate } from './atp';
+import { promiseDates } from './atp';
 import type { Tx } from './db';
 import { tables } from './db';
 import { forbidden } from './errors';
@@ -56,13 +56,6 @@ export function approvalReasons(locked: LockedOrder, lines: LineRow[]): string[]
   return reasons;
 }
 
-/** ATP promise dates for the lines that could not be reserved in full. */
-async function promiseShortLines(tx: Tx, warehouseId: number, items: { productId: number; qty: number }[], orderId: number): Promise<(string | null)[]> {
-  const dates: (string | null)[] = [];
-  for (const item of items) dates.push(await promiseDate(tx, warehouseId, item.productId, item.qty, orderId));
-  return dates;
-}
-
 /**
  * What confirming (or approving) does: the order becomes confirmed, free stock is
  * reserved in reservation order (allocate), each line is promised a date (today
@@ -106,7 +99,7 @@ export async function activateOrder(
     }
     return { ...line, reservedQty, promisedDate: line.backorderedQty > 0 ? today : line.promisedDate };
   });
-  const dates = await promiseShortLines(tx, order.warehouseId, short, order.id);
+  const dates = await promiseDates(tx, order.warehouseId, short, order.id);
   short.forEach((s, i) => (updated[s.index]!.promisedDate = dates[i]!));
   const live = updated.filter((l) => l.backorderedQty > 0);
   const orderPromised = live.some((l) => l.promisedDate === null)

@@ -16,14 +16,14 @@ import {
   type Shipment
 } from '../../../../schemas/api/orders';
 import { assertWarehouseScope, type Actor } from './actor';
-import type { CoreDb, Db, Tx } from './db';
+import type { CoreDb, Db } from './db';
 import { tables } from './db';
 import { conflict, invalid, notFound } from './errors';
 import { activateOrder, APPROVAL_DISCOUNT_BP, approvalReasons, assertMayApprove } from './order-approval';
 import { lockOrder, type LineRow, type OrderRow } from './order-lock';
 import { transact } from './transaction';
 
-const { salesOrders, salesOrderLines, customers, customerPrices, products, warehouses, locations, shipments, shipmentLines, invoices } = tables;
+const { salesOrders, salesOrderLines, customerPrices, products, shipments, shipmentLines, invoices } = tables;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

@@ -30,7 +30,8 @@ export function proposedQuantity(need: number, ruleMultiple: number, supplier?: 
 
 /**
  * What the reorder rules of a warehouse would order now, without writing. Per
- * rule, the forecast at today + the rule's lead time (warehouse calendar) plus
+ * rule, the forecast at today + the lead time (the rule's, or the source's when
+ * longer; warehouse calendar) plus
  * what is already proposed but not yet scheduled (draft PO lines, requested
  * transfers into the warehouse) is compared with the minimum; below it, the
  * proposal brings the position back up to the maximum.
@@ -38,7 +39,15 @@ export function proposedQuantity(need: number, ruleMultiple: number, supplier?: 
 export async function suggestions(db: Db, warehouseId: number): Promise<ReorderSuggestion[]> {
   await warehouseDate(db, warehouseId); // the warehouse must exist
   const rules = await db
-    .select({ rule: reorderRules, sku: products.sku })
+    .select({
+      rule: reorderRules,
+      sku: products.sku,
+      // Look at least as far ahead as the source delivers: a PO or transfer due after
+      // the horizon would not count, and every run would propose it again.
+      lead: sql<number>`greatest(${reorderRules.leadTimeDays},
+        coalesce((SELECT sp.lead_time_days FROM supplier_products sp WHERE sp.supplier_id = ${reorderRules.sourceSupplierId} AND sp.product_id = ${reorderRules.productId}), 0),
+        coalesce((SELECT tl.lead_time_days FROM transfer_lanes tl WHERE tl.from_warehouse_id = ${reorderRules.sourceWarehouseId} AND tl.to_warehouse_id = ${reorderRules.warehouseId}), 0))::int`
+    })
     .from(reorderRules)
     .innerJoin(products, eq(products.id, reorderRules.productId))
     .where(and(eq(reorderRules.warehouseId, warehouseId), eq(products.active, true)))
@@ -46,9 +55,9 @@ export async function suggestions(db: Db, warehouseId: number): Promise<ReorderS
   if (rules.length === 0) return [];
 
   const forecasts = new Map<number, { horizon: string; forecast: number }>();
-  for (const lead of new Set(rules.map((r) => r.rule.leadTimeDays))) {
+  for (const lead of new Set(rules.map((r) => Number(r.lead)))) {
     const horizon = await warehouseDate(db, warehouseId, lead);
-    const ids = rules.filter((r) => r.rule.leadTimeDays === lead).map((r) => r.rule.productId);
+    const ids = rules.filter((r) => Number(r.lead) === lead).map((r) => r.rule.productId);
     for (const [productId, forecast] of await forecastAt(db, warehouseId, ids, horizon)) forecasts.set(productId, { horizon, forecast });
   }
 
