@@ -6,7 +6,7 @@ import { tables } from './db';
 import { forbidden } from './errors';
 import type { LineRow, LockedOrder, OrderRow } from './order-lock';
 import { execPrepared } from './prepared';
-import { allocate } from './reservation';
+import { allocateAndOpen, lockFreeBalances } from './reservation';
 
 const { salesOrders } = tables;
 
@@ -79,24 +79,33 @@ export async function activateOrder(
     await tx.update(salesOrders).set({ state: 'confirmed', confirmedAt, ...extra }).where(eq(salesOrders.id, order.id));
   }
   const open = lines.filter((l) => l.backorderedQty > 0);
-  const reservedByLine = await allocate(
-    tx,
-    order.warehouseId,
-    open.map((l) => l.productId)
-  );
+  const lockedProducts = locked.balancesLocked ?? (await lockFreeBalances(tx, order.warehouseId, open.map((l) => l.productId)));
+  // One statement: reserve in reservation order, open the moves, promise what is fully reserved today.
+  const reservedByLine = open.length
+    ? await allocateAndOpen(
+        tx,
+        { orderId: order.id, warehouseId: order.warehouseId, today, stockLocationId: locked.stockLocationId, customerLocationId: locked.customerLocationId, actorId: actor.userId },
+        open,
+        lockedProducts
+      )
+    : new Map<number, number>();
 
   // Promise dates: today when fully reserved, else from ATP (several short lines
   // of one product are promised cumulatively).
   const shortByProduct = new Map<number, number>();
   const short: { index: number; productId: number; qty: number }[] = [];
+  const unwritten: number[] = [];
   const updated: LineRow[] = lines.map((line, index) => {
-    const reservedQty = line.reservedQty + (reservedByLine.get(line.id) ?? 0);
+    const took = reservedByLine.get(line.id) ?? 0;
+    const reservedQty = line.reservedQty + took;
     const missing = line.backorderedQty - reservedQty;
     if (missing > 0) {
       const qty = (shortByProduct.get(line.productId) ?? 0) + missing;
       shortByProduct.set(line.productId, qty);
       short.push({ index, productId: line.productId, qty });
     }
+    // allocateAndOpen promised the lines it filled; the others' dates are written below.
+    if (line.backorderedQty > 0 && !(took > 0 && missing === 0)) unwritten.push(index);
     return { ...line, reservedQty, promisedDate: line.backorderedQty > 0 ? today : line.promisedDate };
   });
   const dates = await promiseDates(tx, order.warehouseId, short, order.id);
@@ -106,23 +115,22 @@ export async function activateOrder(
     ? null
     : live.reduce<string | null>((max, l) => (max === null || l.promisedDate! > max ? l.promisedDate : max), null);
 
-  // One statement, planned once per connection: the open moves W.stock ->
-  // W.customer (what createOpenMoves writes: no balance changes), the lines'
-  // promised dates and the order's.
-  if (live.length > 0) {
+  // What allocateAndOpen could not know: the dates of lines it did not fill
+  // (their open moves' scheduled dates too) and the order's.
+  if (unwritten.length > 0) {
+    const items = unwritten.map((i) => updated[i]!);
     await execPrepared(
       tx,
-      'opstower_order_activate',
+      'opstower_order_promise',
       sql`
       WITH v AS (
-        SELECT * FROM unnest(${sql.param(live.map((l) => l.id))}::bigint[], ${sql.param(live.map((l) => l.productId))}::int[],
-                             ${sql.param(live.map((l) => l.backorderedQty))}::int[], ${sql.param(live.map((l) => l.promisedDate))}::date[],
-                             ${sql.param(live.map((l) => (l.reservedQty === l.backorderedQty ? 'reserved' : 'confirmed')))}::move_state[])
-          AS v(line_id, product_id, qty, promised, state)),
+        SELECT * FROM unnest(${sql.param(items.map((l) => l.id))}::bigint[], ${sql.param(items.map((l) => l.promisedDate))}::date[]) AS v(line_id, promised)),
       moves AS (
-        INSERT INTO stock_moves (product_id, qty, from_location_id, to_location_id, state, document_type, document_id, document_line_id, scheduled_date, actor_id)
-        SELECT v.product_id, v.qty, ${locked.stockLocationId}::int, ${locked.customerLocationId}::int, v.state, 'sales_order', ${order.id}::bigint, v.line_id, v.promised, ${actor.userId}::int
-        FROM v),
+        UPDATE stock_moves m SET scheduled_date = v.promised
+        FROM v
+        WHERE m.id = (SELECT o.id FROM stock_moves o
+                      WHERE o.document_line_id = v.line_id AND o.document_type::text = 'sales_order' AND o.state IN ('confirmed', 'reserved')
+                      LIMIT 1)),
       lines AS (UPDATE sales_order_lines l SET promised_date = v.promised FROM v WHERE l.id = v.line_id)
       UPDATE sales_orders SET promised_date = ${orderPromised}::date WHERE id = ${order.id}::bigint`
     );

@@ -22,6 +22,12 @@ export interface LockedOrder {
   exposure: { receivablesMinor: number; openOrdersMinor: number } | null;
   /** Set when the lock also confirmed the draft (confirmIfClear): its confirmation time. */
   confirmedAt: Date | null;
+  /**
+   * Set when the lock also confirmed the draft: the stock balances of its open
+   * lines' products with free stock were locked too (FOR UPDATE, product order),
+   * as allocate's first step (lockFreeBalances) does; their product ids.
+   */
+  balancesLocked?: number[];
 }
 
 export interface LockWants {
@@ -72,9 +78,17 @@ export async function lockOrder(tx: Tx, orderId: number, want: LockWants = {}): 
         WHERE so.id = o.id AND o.state = 'draft' AND o.discount_bp <= ${want.confirmIfClear.maxDiscountBp}::int AND NOT c.on_hold
           AND x.receivables + x.open_orders + x.this_order <= c.credit_limit_minor
           AND EXISTS (SELECT 1 FROM sales_order_lines l WHERE l.order_id = o.id AND l.backordered_qty > 0)
-        RETURNING so.confirmed_at)`
+        RETURNING so.confirmed_at),
+      bal AS (
+        -- allocate()'s lock, taken here when the draft was confirmed: order first, then balances in product order.
+        SELECT b.product_id FROM stock_balances b
+        WHERE EXISTS (SELECT 1 FROM upd)
+          AND b.location_id = (SELECT s.id FROM locations s JOIN o ON s.warehouse_id = o.warehouse_id WHERE s.kind = 'stock')
+          AND b.product_id IN (SELECT l.product_id FROM sales_order_lines l JOIN o ON l.order_id = o.id WHERE l.backordered_qty > 0)
+          AND b.on_hand > b.reserved
+        ORDER BY b.product_id FOR UPDATE OF b)`
     : sql``;
-  const name = `opstower_lock_order_${want.lines ? 'l' : ''}${exposure ? 'e' : ''}${want.confirmIfClear ? 'c' : ''}`;
+  const name = `opstower_lock_order3_${want.lines ? 'l' : ''}${exposure ? 'e' : ''}${want.confirmIfClear ? 'c' : ''}`;
   const [row] = await execPrepared<{
     order: Record<string, unknown>;
     customer: Record<string, unknown>;
@@ -85,6 +99,7 @@ export async function lockOrder(tx: Tx, orderId: number, want: LockWants = {}): 
     receivables: string | null;
     open_orders: string | null;
     confirmed_at: string | null;
+    balances_locked: number[] | null;
   }>(
     tx,
     name,
@@ -99,7 +114,8 @@ export async function lockOrder(tx: Tx, orderId: number, want: LockWants = {}): 
       ${want.lines ? LINES : sql`NULL::json`} AS lines,
       ${exposure ? sql`(SELECT receivables FROM x)` : sql`NULL::numeric`} AS receivables,
       ${exposure ? sql`(SELECT open_orders FROM x)` : sql`NULL::numeric`} AS open_orders,
-      ${want.confirmIfClear ? sql`(SELECT confirmed_at FROM upd)` : sql`NULL::timestamptz`} AS confirmed_at
+      ${want.confirmIfClear ? sql`(SELECT confirmed_at FROM upd)` : sql`NULL::timestamptz`} AS confirmed_at,
+      ${want.confirmIfClear ? sql`(SELECT array_agg(product_id) FROM bal)` : sql`NULL::int[]`} AS balances_locked
     FROM o JOIN customers c ON c.id = o.customer_id JOIN warehouses w ON w.id = o.warehouse_id`
   );
   if (!row) throw notFound('order', orderId);
@@ -113,6 +129,7 @@ export async function lockOrder(tx: Tx, orderId: number, want: LockWants = {}): 
     customerLocationId: Number(row.customer_location_id),
     lines: (row.lines ?? []).map((l) => fromJson<LineRow>(l, ['backorderedSince'])),
     exposure: exposure ? { receivablesMinor: Number(row.receivables ?? 0), openOrdersMinor: Number(row.open_orders ?? 0) } : null,
-    confirmedAt
+    confirmedAt,
+    ...(confirmedAt ? { balancesLocked: (row.balances_locked ?? []).map(Number) } : {})
   };
 }

@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import type { Actor } from './actor';
 import type { CoreDb, Tx } from './db';
 import { DomainError, conflict, invalid } from './errors';
@@ -43,6 +44,43 @@ export function translatePgError(err: unknown): unknown {
   }
 }
 
+/** The parts of drizzle's node-postgres session that a transaction is built from. */
+interface SessionParts {
+  client: pg.Pool | pg.PoolClient | pg.Client;
+  dialect: ConstructorParameters<typeof NodePgTransaction>[0];
+  schema: ConstructorParameters<typeof NodePgTransaction>[2];
+  options: ConstructorParameters<typeof NodePgSession>[3];
+}
+
+/**
+ * db.transaction(), but BEGIN and the audit message travel in one round trip (a
+ * simple-protocol query of two statements); drizzle's own session and
+ * transaction classes then run the work on that connection.
+ */
+async function runTransaction<T>(db: CoreDb, audit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const parts = db._.session as unknown as SessionParts;
+  const pooled = parts.client instanceof pg.Pool;
+  const client = pooled ? await (parts.client as pg.Pool).connect() : (parts.client as pg.Client);
+  const session = new NodePgSession(client, parts.dialect, parts.schema, parts.options);
+  const tx = new NodePgTransaction(parts.dialect, session, parts.schema) as unknown as Tx;
+  let broken: Error | undefined;
+  let begun = false;
+  try {
+    await client.query(`BEGIN; SELECT pg_logical_emit_message(true, 'opstower.audit', ${client.escapeLiteral(audit)})`);
+    begun = true;
+    const result = await work(tx);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    // A connection whose ROLLBACK fails is in an unknown state: the pool drops it.
+    if (begun) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    else broken = err as Error;
+    throw err;
+  } finally {
+    if (pooled) (client as pg.PoolClient).release(broken);
+  }
+}
+
 /**
  * Runs one business transaction: all of it or nothing. The actor and action are
  * emitted into the WAL in the same transaction (pg_logical_emit_message), so the
@@ -52,10 +90,7 @@ export async function transact<T>(db: CoreDb, actor: Actor, action: string, work
   const audit = JSON.stringify({ actorId: actor.userId, role: actor.role, actor: actor.name, action });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_logical_emit_message(true, 'opstower.audit', ${audit})`);
-        return work(tx);
-      });
+      return await runTransaction(db, audit, work);
     } catch (err) {
       const code = pgError(err)?.code;
       if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) {
