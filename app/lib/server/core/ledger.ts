@@ -151,19 +151,6 @@ export async function reduceOpenMove(tx: Tx, moveId: number, qty: number, locked
   else await tx.update(stockMoves).set({ qty: move.qty - qty }).where(eq(stockMoves.id, moveId));
 }
 
-/** Marks an open move reserved (fully covered) or confirmed (waiting for stock). */
-export async function setOpenMoveState(tx: Tx, moveId: number, state: 'confirmed' | 'reserved'): Promise<void> {
-  await tx
-    .update(stockMoves)
-    .set({ state })
-    .where(and(eq(stockMoves.id, moveId), inArray(stockMoves.state, ['confirmed', 'reserved'])));
-}
-
-/** Changes the reserved quantity of a balance (reservations live on the order lines). */
-export async function changeReserved(tx: Tx, productId: number, locationId: number, delta: number): Promise<void> {
-  await applyBalanceDeltas(tx, [{ productId, locationId, onHand: 0, reserved: delta }]);
-}
-
 /** The open move a document line owns (one per line), if any is still open. */
 export async function openMoveOf(tx: Tx, documentType: DocumentType, documentLineId: number): Promise<OpenMove | undefined> {
   const [move] = await tx
