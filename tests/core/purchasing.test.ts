@@ -12,9 +12,9 @@ import {
   createPurchaseOrder,
   getPurchaseOrder,
   listPurchaseOrders,
-  sendPurchaseOrder,
-  warehouseDate
+  sendPurchaseOrder
 } from '../../app/lib/server/core/purchasing';
+import { warehouseDate } from '../../app/lib/server/core/locations';
 import { receivePurchaseOrder } from '../../app/lib/server/core/receipts';
 import { stockLevels } from '../../app/lib/server/core/stock';
 import { transact } from '../../app/lib/server/core/transaction';

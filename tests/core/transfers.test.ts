@@ -5,7 +5,7 @@ import * as catalog from '../../app/lib/server/core/catalog';
 import { tables } from '../../app/lib/server/core/db';
 import { ledgerViolations } from '../../app/lib/server/core/invariants';
 import { createOpenMoves } from '../../app/lib/server/core/ledger';
-import { warehouseDate } from '../../app/lib/server/core/purchasing';
+import { warehouseDate } from '../../app/lib/server/core/locations';
 import { stockLevels } from '../../app/lib/server/core/stock';
 import { transact } from '../../app/lib/server/core/transaction';
 import {

@@ -80,14 +80,7 @@ function toAtp(p: Position, qty: number): WarehouseAtp {
   };
 }
 
-/** The date an order line at a warehouse can be promised (excluding the order's own demand). */
-export async function promiseDate(db: Db, warehouseId: number, productId: number, qty: number, excludeOrderId?: number): Promise<string | null> {
-  const [p] = await positions(db, productId, [warehouseId], excludeOrderId);
-  if (!p) throw notFound('warehouse', warehouseId);
-  return earliestDate(p, qty);
-}
-
-/** promiseDate for several lines at one warehouse in one query (quantities of one product are cumulative per call site). */
+/** Promise dates for several lines at one warehouse in one query (quantities of one product are cumulative per call site). */
 export async function promiseDates(db: Db, warehouseId: number, items: { productId: number; qty: number }[], excludeOrderId?: number): Promise<(string | null)[]> {
   if (items.length === 0) return [];
   const found = await positionsOf(db, items.map((i) => i.productId), [warehouseId], excludeOrderId);

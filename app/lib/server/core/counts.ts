@@ -14,7 +14,7 @@ import { tables } from './db';
 import { conflict, notFound } from './errors';
 import { postDoneMoves } from './ledger';
 import { warehouseLocations } from './locations';
-import { lockBalance } from './quality';
+import { lockBalance } from './ledger';
 import { allocate } from './reservation';
 import { transact } from './transaction';
 

@@ -17,7 +17,7 @@ import type { CoreDb, Tx } from './db';
 import { tables } from './db';
 import { DomainError, invalid } from './errors';
 import { postDoneMoves } from './ledger';
-import { newDocumentId } from './quality';
+import { newDocumentId } from './ledger';
 import { allocate } from './reservation';
 import { transact } from './transaction';
 

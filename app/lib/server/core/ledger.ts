@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from './actor';
 import type { Tx } from './db';
 import { tables } from './db';
-import { conflict } from './errors';
+import { conflict, notFound } from './errors';
 
 const { stockMoves, stockBalances } = tables;
 
@@ -167,4 +167,29 @@ export async function openMoveOf(tx: Tx, documentType: DocumentType, documentLin
   return move;
 }
 
-export { stockBalances };
+/**
+ * A number for a document that has no table of its own (a quality release, an
+ * opening-balance import): drawn from the stock-move id sequence, so it is unique
+ * and groups the moves it caused (document_type + document_id).
+ */
+export async function newDocumentId(tx: Tx): Promise<number> {
+  const r = await tx.execute<{ id: string }>(sql`SELECT nextval(pg_get_serial_sequence('stock_moves', 'id')) AS id`);
+  return Number(r.rows[0]!.id);
+}
+
+/**
+ * Locks a product's balance at a location (creating a zero row if there is none,
+ * so that there is something to lock) and returns it.
+ */
+export async function lockBalance(tx: Tx, productId: number, locationId: number): Promise<{ onHand: number; reserved: number }> {
+  await tx.execute(sql`
+    INSERT INTO stock_balances (product_id, location_id, on_hand, reserved, is_virtual)
+    SELECT ${productId}::int, l.id, 0, 0, l.kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit')
+    FROM locations l WHERE l.id = ${locationId}
+    ON CONFLICT (product_id, location_id) DO NOTHING`);
+  const r = await tx.execute<{ on_hand: number; reserved: number }>(sql`
+    SELECT on_hand, reserved FROM stock_balances WHERE product_id = ${productId} AND location_id = ${locationId} FOR UPDATE`);
+  const row = r.rows[0];
+  if (!row) throw notFound('location', locationId);
+  return { onHand: Number(row.on_hand), reserved: Number(row.reserved) };
+}

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { tables } from './db';
 import { notFound } from './errors';
@@ -14,4 +14,14 @@ export async function warehouseLocations(db: Db, warehouseId: number): Promise<W
   const rows = await db.select().from(tables.locations).where(eq(tables.locations.warehouseId, warehouseId));
   if (rows.length === 0) throw notFound('warehouse', warehouseId);
   return Object.fromEntries(rows.map((r) => [r.kind, r.id])) as WarehouseLocations;
+}
+
+/** Today (plus days) as YYYY-MM-DD in the warehouse's own time zone. */
+export async function warehouseDate(db: Db, warehouseId: number, plusDays = 0): Promise<string> {
+  const result = await db.execute<{ day: string }>(sql`
+    SELECT to_char((now() AT TIME ZONE time_zone)::date + ${plusDays}::int, 'YYYY-MM-DD') AS day
+    FROM warehouses WHERE id = ${warehouseId}`);
+  const day = result.rows[0]?.day;
+  if (!day) throw notFound('warehouse', warehouseId);
+  return day;
 }

@@ -14,7 +14,7 @@ import type { CoreDb, Db, Tx } from './db';
 import { tables } from './db';
 import { conflict, invalid, notFound } from './errors';
 import { createOpenMoves, openMoveOf, reduceOpenMove } from './ledger';
-import { warehouseLocations } from './locations';
+import { warehouseDate, warehouseLocations } from './locations';
 import { transact } from './transaction';
 
 const { purchaseOrders, purchaseOrderLines, receipts, receiptLines, suppliers, supplierProducts, products, warehouses } = tables;
@@ -28,16 +28,6 @@ export const OVER_RECEIPT_TOLERANCE_PCT = 5;
 /** The most a line may bring in total (accepted + rejected): ordered × (1 + tolerance), rounded down. */
 export function maxReceivable(orderedQty: number): number {
   return Math.floor((orderedQty * (100 + OVER_RECEIPT_TOLERANCE_PCT)) / 100);
-}
-
-/** Today (plus days) as YYYY-MM-DD in the warehouse's own time zone. */
-export async function warehouseDate(db: Db, warehouseId: number, plusDays = 0): Promise<string> {
-  const result = await db.execute<{ day: string }>(sql`
-    SELECT to_char((now() AT TIME ZONE time_zone)::date + ${plusDays}::int, 'YYYY-MM-DD') AS day
-    FROM warehouses WHERE id = ${warehouseId}`);
-  const day = result.rows[0]?.day;
-  if (!day) throw notFound('warehouse', warehouseId);
-  return day;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

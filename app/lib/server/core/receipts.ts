@@ -6,7 +6,8 @@ import { tables } from './db';
 import { conflict, invalid } from './errors';
 import { completeOpenMove, openMoveOf, postDoneMoves, type MoveInput } from './ledger';
 import { warehouseLocations, type WarehouseLocations } from './locations';
-import { getPurchaseOrder, lockPurchaseOrder, maxReceivable, OVER_RECEIPT_TOLERANCE_PCT, warehouseDate } from './purchasing';
+import { warehouseDate } from './locations';
+import { getPurchaseOrder, lockPurchaseOrder, maxReceivable, OVER_RECEIPT_TOLERANCE_PCT } from './purchasing';
 import { allocate } from './reservation';
 import { transact } from './transaction';
 

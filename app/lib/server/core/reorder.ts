@@ -3,7 +3,8 @@ import { reorderInput, type ReorderInput, type ReorderRunOutput, type ReorderSug
 import { assertWarehouseScope, type Actor } from './actor';
 import type { CoreDb, Db } from './db';
 import { tables } from './db';
-import { insertPurchaseOrder, warehouseDate } from './purchasing';
+import { warehouseDate } from './locations';
+import { insertPurchaseOrder } from './purchasing';
 import { forecastAt } from './stock';
 import { transact } from './transaction';
 import { insertTransferRequest } from './transfers';

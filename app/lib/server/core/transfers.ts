@@ -19,7 +19,7 @@ import { tables } from './db';
 import { conflict, invalid, notFound } from './errors';
 import { completeOpenMove, createOpenMoves, openMoveOf, reduceOpenMove } from './ledger';
 import { warehouseLocations } from './locations';
-import { warehouseDate } from './purchasing';
+import { warehouseDate } from './locations';
 import { allocate } from './reservation';
 import { transact } from './transaction';
 
