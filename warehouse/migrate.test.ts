@@ -30,7 +30,7 @@ describe('migrateClickHouse (chDB)', () => {
     expect(first.map((m) => m.version)).toEqual(shipped.map((m) => m.version));
     expect(await migrateClickHouse(ch.client)).toEqual([]);
     const tables = await (await ch.client.query({ query: 'SHOW TABLES', format: 'JSONEachRow' })).json<{ name: string }>();
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['schema_migrations', 'ingest_checkpoint']));
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['schema_migrations', 'change_log', 'ingest_backfill']));
   });
 
   it('applies a new migration added later, and refuses a badly named file', async () => {

@@ -1,0 +1,134 @@
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { CORE_SCHEMA, quoteIdent, type CoreTable } from './catalog';
+import { TEXT_OUTPUT_OPTIONS } from './replication-stream';
+import { microsToField } from './batcher';
+import type { Lsn } from './lsn';
+import { chIdent, type LandingTable } from '../warehouse/landing-tables';
+
+/**
+ * Copies a table's rows into its landing table in key order, in chunks, noting
+ * progress after each chunk so that an interrupted copy resumes where it stopped.
+ *
+ * Consistency with the stream: the copy runs after the slot (or the table's
+ * membership in the publication) exists, and its rows carry a version lower than
+ * any change the stream brings for the table afterwards. Whatever the copy read,
+ * a later change wins; a row deleted before the copy reached it is simply absent.
+ * A first copy writes version 0 into an emptied table; a refresh after a schema
+ * change writes the version just below the transaction that changed the schema.
+ */
+
+export interface BackfillProgress {
+  table: string;
+  copied: number;
+  total: number;
+  done: boolean;
+}
+
+interface BackfillRecord {
+  last_key: string;
+  rows_copied: string;
+  rows_total: string;
+  done: boolean;
+  row_version: string;
+}
+
+export interface BackfillOptions {
+  databaseUrl: string;
+  ch: ClickHouseClient;
+  slot: string;
+  chunkRows?: number;
+  onProgress?: (p: BackfillProgress) => void;
+}
+
+export async function backfillRecord(ch: ClickHouseClient, slot: string, table: string): Promise<BackfillRecord | undefined> {
+  const rs = await ch.query({
+    query: 'SELECT last_key, rows_copied, rows_total, done, row_version FROM ingest_backfill FINAL WHERE slot_name = {slot:String} AND table_name = {table:String}',
+    query_params: { slot, table },
+    format: 'JSONEachRow'
+  });
+  return (await rs.json<BackfillRecord>())[0];
+}
+
+let lastStamp = 0n;
+/** Record versions: microseconds, strictly increasing within the process. */
+function stamp(): string {
+  const now = BigInt(Date.now()) * 1000n;
+  lastStamp = now > lastStamp ? now : lastStamp + 1n;
+  return microsToField(lastStamp);
+}
+
+async function saveRecord(ch: ClickHouseClient, slot: string, table: string, r: { lastKey: string; copied: number; total: number; done: boolean; version: Lsn }): Promise<void> {
+  await ch.insert({
+    table: 'ingest_backfill',
+    values: [{ slot_name: slot, table_name: table, last_key: r.lastKey, rows_copied: r.copied, rows_total: r.total, done: r.done, row_version: r.version.toString(), updated_at: stamp() }],
+    format: 'JSONEachRow'
+  });
+}
+
+/** Marks every table's copy as not started (a new slot: nothing in ClickHouse can be trusted). */
+export async function resetBackfill(ch: ClickHouseClient, slot: string, tables: string[]): Promise<void> {
+  for (const table of tables) {
+    await ch.command({ query: `TRUNCATE TABLE IF EXISTS ${chIdent(table)}` });
+    await saveRecord(ch, slot, table, { lastKey: '', copied: 0, total: 0, done: false, version: 0n });
+  }
+}
+
+/** Plans a refresh of a table at `version` (after a schema change); run it with backfillTable. */
+export async function planRefresh(ch: ClickHouseClient, slot: string, table: string, version: Lsn): Promise<void> {
+  await saveRecord(ch, slot, table, { lastKey: '', copied: 0, total: 0, done: false, version });
+}
+
+/** Copies (or resumes copying) one table unless its copy is done. Returns the rows copied in this call. */
+export async function backfillTable(opts: BackfillOptions, table: CoreTable, landing: LandingTable): Promise<number> {
+  const { ch, slot } = opts;
+  const record = await backfillRecord(ch, slot, table.name);
+  if (record?.done) return 0;
+  const version = BigInt(record?.row_version ?? '0');
+  let lastKey: string[] | null = record?.last_key ? (JSON.parse(record.last_key) as string[]) : null;
+  let copied = lastKey ? Number(record!.rows_copied) : 0;
+  // A first copy starts from an empty table (rows from before the slot cannot be trusted).
+  if (!record || (version === 0n && !lastKey)) await ch.command({ query: `TRUNCATE TABLE IF EXISTS ${chIdent(landing.name)}` });
+
+  const client = new pg.Client({ connectionString: opts.databaseUrl, options: TEXT_OUTPUT_OPTIONS, types: { getTypeParser: () => (v: string) => v } });
+  await client.connect();
+  try {
+    const qualified = `${quoteIdent(CORE_SCHEMA)}.${quoteIdent(table.name)}`;
+    const total = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified}`)).rows[0]!.n);
+    const keys = table.keyColumns.map(quoteIdent);
+    const keyIndex = table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k));
+    const select = `SELECT ${table.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${qualified}`;
+    const chunk = opts.chunkRows ?? 20_000;
+    const columns = [...landing.columns.map((c) => chIdent(c.name)), '_version', '_deleted', '_commit_time'] as string[] as [string, ...string[]];
+    const copyTime = microsToField(BigInt(Date.now()) * 1000n);
+    let added = 0;
+    opts.onProgress?.({ table: table.name, copied, total, done: false });
+    for (;;) {
+      const where = lastKey ? ` WHERE (${keys.join(', ')}) > (${keys.map((_, i) => `$${i + 1}`).join(', ')})` : '';
+      const { rows } = await client.query<string[]>({ text: `${select}${where} ORDER BY ${keys.join(', ')} LIMIT ${chunk}`, values: lastKey ?? [], rowMode: 'array' });
+      if (rows.length === 0) break;
+      let tsv = '';
+      for (const row of rows) {
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i];
+          tsv += `${v === null ? landing.columns[i]!.nullField : landing.columns[i]!.toField(v!)}\t`;
+        }
+        tsv += `${version}\t0\t${copyTime}\n`;
+      }
+      await ch.insert({ table: chIdent(landing.name), columns, values: Readable.from([tsv], { objectMode: false }), format: 'TabSeparated' });
+      const last = rows[rows.length - 1]!;
+      lastKey = keyIndex.map((i) => last[i]!);
+      copied += rows.length;
+      added += rows.length;
+      await saveRecord(ch, slot, table.name, { lastKey: JSON.stringify(lastKey), copied, total: Math.max(total, copied), done: false, version });
+      opts.onProgress?.({ table: table.name, copied, total: Math.max(total, copied), done: false });
+      if (rows.length < chunk) break;
+    }
+    await saveRecord(ch, slot, table.name, { lastKey: JSON.stringify(lastKey ?? []), copied, total: Math.max(total, copied), done: true, version });
+    opts.onProgress?.({ table: table.name, copied, total: Math.max(total, copied), done: true });
+    return added;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,318 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { coreTables, CatalogError, type CoreTable } from './catalog';
+import { ensurePublication, slotExists, createSlot, slotLagBytes } from './replication-setup';
+import { ConsumerLock } from './consumer-lock';
+import { backfillTable, planRefresh, resetBackfill, type BackfillProgress } from './backfill';
+import { ClickHouseSink, ToastResolutionError } from './clickhouse-sink';
+import { StreamSession } from './stream-session';
+import { tableStream, RelationMismatchError, type TableStream } from './table-stream';
+import { TypeMappingError } from './type-mapping';
+import { LocationDirectory } from './location-directory';
+import { publishLanded } from './landed-events';
+import { batchesLanded, commitToLanded, rowsLanded } from './ingest-metrics';
+import { formatLsn, parseLsn, type Lsn } from './lsn';
+import type { Batch } from './batcher';
+import type { Relation } from './pgoutput-decoder';
+import { ensureLandingTable, landingTable, SchemaEvolutionError, type LandingTable } from '../warehouse/landing-tables';
+import type { IngestProgress, LandedEvent } from '../schemas/ingest';
+
+/**
+ * The CDC ingest: waits for the slot's consumer lock (standby), prepares the
+ * publication, slot and landing tables, backfills what is new, then streams.
+ * Any failure of PostgreSQL or ClickHouse is retried with backoff from the last
+ * acknowledged LSN; a schema or type it cannot land safely stops it, named.
+ */
+
+export interface IngestOptions {
+  databaseUrl: string;
+  clickhouse: ClickHouseClient;
+  log: Logger;
+  slot?: string;
+  publication?: string;
+  maxBatchRows?: number;
+  maxBatchWaitMs?: number;
+  queueHighWater?: number;
+  lockPollMs?: number;
+  /** NOTIFY landed events for app nodes in other processes (default true). */
+  notify?: boolean;
+  onBackfillProgress?: (p: BackfillProgress) => void;
+}
+
+type State = IngestProgress['state'];
+const FATAL = [SchemaEvolutionError, TypeMappingError, CatalogError, ToastResolutionError, RelationMismatchError];
+const isFatal = (err: unknown) => FATAL.some((E) => err instanceof E);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface IngestPipelineEvents {
+  landed: [LandedEvent];
+  state: [State];
+}
+
+export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
+  readonly slot: string;
+  readonly #o: Required<Omit<IngestOptions, 'onBackfillProgress'>> & Pick<IngestOptions, 'onBackfillProgress'>;
+  readonly #db: pg.Pool;
+  readonly #sink: ClickHouseSink;
+  readonly #locations: LocationDirectory;
+  readonly #landing = new Map<string, LandingTable>();
+  #state: State = 'starting';
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #session: StreamSession | null = null;
+  #lock: ConsumerLock;
+  #lastError: string | null = null;
+  #landedLsn: Lsn | null = null;
+  #lastCommitTime: bigint | null = null;
+  #lastLagMs: number | null = null;
+  #lagBytes: number | null = null;
+  #rowsLanded = 0;
+  #rate: { t: number; rows: number }[] = [];
+  #backfill: BackfillProgress | null = null;
+
+  constructor(options: IngestOptions) {
+    super();
+    this.#o = {
+      slot: 'opstower_ingest',
+      publication: 'opstower_ingest',
+      maxBatchRows: 20_000,
+      maxBatchWaitMs: 50,
+      queueHighWater: 20_000,
+      lockPollMs: 1_000,
+      notify: true,
+      ...options
+    };
+    this.slot = this.#o.slot;
+    this.#db = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'opstower-ingest' });
+    this.#db.on('error', () => undefined); // a dropped idle connection is replaced on next use
+    this.#sink = new ClickHouseSink(options.clickhouse);
+    this.#locations = new LocationDirectory(options.clickhouse);
+    this.#lock = new ConsumerLock(options.databaseUrl, this.slot);
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Resolves when the pipeline has stopped (a fatal error also ends it). */
+  get done(): Promise<void> {
+    return this.#loop ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#session?.stop();
+    await this.#loop;
+    await this.#db.end().catch(() => undefined);
+    this.#setState('stopped');
+  }
+
+  progress(): IngestProgress {
+    const now = Date.now();
+    const window = this.#rate.filter((r) => now - r.t <= 5_000);
+    const rows = window.reduce((n, r) => n + r.rows, 0);
+    const pending = this.#session?.oldestPendingCommit;
+    const lagMs = pending != null ? Math.max(0, now - Number(pending / 1000n)) : this.#lastLagMs;
+    return {
+      slot: this.slot,
+      state: this.#state,
+      landedLsn: this.#landedLsn === null ? null : formatLsn(this.#landedLsn),
+      lastCommitTime: this.#lastCommitTime === null ? null : new Date(Number(this.#lastCommitTime / 1000n)).toISOString(),
+      lagBytes: this.#lagBytes,
+      lagMs,
+      rowsPerSecond: window.length ? Math.round(rows / 5) : 0,
+      rowsLanded: this.#rowsLanded,
+      backfill: this.#backfill && !this.#backfill.done ? { table: this.#backfill.table, copied: this.#backfill.copied, total: this.#backfill.total } : null,
+      lastError: this.#lastError,
+      updatedAt: new Date(now).toISOString()
+    };
+  }
+
+  #setState(state: State): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  async #run(): Promise<void> {
+    let backoff = 250;
+    const lagTimer = setInterval(() => void this.#measureLag(), 2_000);
+    try {
+      while (!this.#stopping) {
+        try {
+          this.#setState('standby');
+          let lost: Error | undefined;
+          while (!this.#stopping && !(await this.#lock.tryAcquire((err) => ((lost = err), void this.#session?.stop())))) await sleep(this.#o.lockPollMs);
+          if (this.#stopping) break;
+          this.#o.log.info({ slot: this.slot }, 'ingest: active consumer of the slot');
+          const start = await this.#prepare();
+          this.#setState('streaming');
+          this.#lastError = null;
+          backoff = 250;
+          this.#session = new StreamSession(
+            {
+              databaseUrl: this.#o.databaseUrl,
+              slot: this.slot,
+              publication: this.#o.publication,
+              maxBatchRows: this.#o.maxBatchRows,
+              maxBatchWaitMs: this.#o.maxBatchWaitMs,
+              queueHighWater: this.#o.queueHighWater,
+              log: this.#o.log,
+              sink: this.#sink,
+              relation: (r, lsn, flush) => this.#relation(r, lsn, flush),
+              landed: (b, rows) => this.#landed(b, rows),
+              retrying: (err) => {
+                this.#lastError = `ClickHouse: ${(err as Error).message ?? String(err)}`;
+                this.#setState('retrying');
+              },
+              isFatal,
+              stopping: () => this.#stopping
+            },
+            start
+          );
+          await this.#session.run();
+          if (lost) throw lost;
+          if (!this.#stopping) throw new Error('the replication stream ended');
+        } catch (err) {
+          if (this.#stopping) break;
+          this.#lastError = (err as Error).message ?? String(err);
+          if (isFatal(err)) {
+            this.#setState('failed');
+            this.#o.log.error({ err }, `ingest stopped: ${this.#lastError}`);
+            break;
+          }
+          this.#setState('retrying');
+          this.#o.log.warn({ err, retryInMs: backoff }, 'ingest: stream interrupted; resuming from the last acknowledged LSN');
+          await sleep(backoff);
+          backoff = Math.min(backoff * 2, 10_000);
+        } finally {
+          this.#session = null;
+          await this.#lock.release();
+        }
+      }
+    } finally {
+      clearInterval(lagTimer);
+    }
+  }
+
+  /** Publication, slot and landing tables; backfills. Returns the LSN to stream from. */
+  async #prepare(): Promise<Lsn> {
+    const tables = await coreTables(this.#db);
+    for (const t of tables) {
+      const landing = landingTable(t);
+      await ensureLandingTable(this.#o.clickhouse, landing);
+      this.#landing.set(t.name, landing);
+    }
+    await ensurePublication(this.#db, this.#o.publication, tables);
+    if (!(await slotExists(this.#db, this.slot))) {
+      // A new slot: nothing in ClickHouse is known to match it. Empty the landing tables first,
+      // then create the slot, so that a crash in between repeats both.
+      await resetBackfill(this.#o.clickhouse, this.slot, tables.map((t) => t.name));
+      const at = await createSlot(this.#db, this.slot);
+      this.#o.log.info({ slot: this.slot, lsn: formatLsn(at) }, 'ingest: replication slot created');
+    }
+    await this.#backfillAll(tables);
+    await this.#sink.readCheckpoint();
+    const { rows } = await this.#db.query<{ lsn: string }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
+    const start = rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
+    this.#landedLsn ??= start;
+    return start;
+  }
+
+  async #backfillAll(tables: CoreTable[]): Promise<void> {
+    const opts = {
+      databaseUrl: this.#o.databaseUrl,
+      ch: this.#o.clickhouse,
+      slot: this.slot,
+      onProgress: (p: BackfillProgress) => {
+        this.#backfill = p;
+        this.#o.onBackfillProgress?.(p);
+      }
+    };
+    for (const t of tables) {
+      const wasState = this.#state;
+      this.#setState('backfilling');
+      const copied = await backfillTable(opts, t, this.#landing.get(t.name)!);
+      if (copied > 0) this.#o.log.info({ table: t.name, rows: copied }, 'ingest: backfilled');
+      this.#setState(wasState);
+    }
+    this.#backfill = null;
+  }
+
+  /**
+   * A relation message: map it to its landing table. New columns are added to
+   * ClickHouse and the table is refreshed from PostgreSQL (existing rows may have
+   * been given a default without any WAL), at the version just below this transaction.
+   */
+  async #relation(relation: Relation, txnLsn: Lsn | null, flush: () => Promise<void>): Promise<TableStream> {
+    let landing = this.#landing.get(relation.name);
+    const known = landing && relation.columns.every((c) => landing!.columns.some((l) => l.name === c.name));
+    if (!landing || !known) {
+      await flush();
+      const table = (await coreTables(this.#db)).find((t) => t.name === relation.name);
+      if (!table) throw new RelationMismatchError(`${relation.name}: in the stream but no longer in the catalog`);
+      landing = landingTable(table);
+      const added = await ensureLandingTable(this.#o.clickhouse, landing);
+      this.#landing.set(table.name, landing);
+      if (added.length > 0) {
+        this.#o.log.info({ table: table.name, columns: added }, 'ingest: columns added to ClickHouse; refreshing the table');
+        await planRefresh(this.#o.clickhouse, this.slot, table.name, (txnLsn ?? 1n) - 1n);
+        await this.#backfillAll([table]);
+      }
+    }
+    return tableStream(relation, landing);
+  }
+
+  async #landed(batch: Batch, rows: number): Promise<void> {
+    const landedAt = Date.now();
+    rowsLanded.inc(batch.changeLog.length);
+    batchesLanded.inc();
+    this.#rowsLanded += batch.changeLog.length;
+    this.#rate.push({ t: landedAt, rows: batch.changeLog.length });
+    while (this.#rate.length && landedAt - this.#rate[0]!.t > 5_000) this.#rate.shift();
+    if (batch.firstCommitTime !== null && batch.lastCommitTime !== null) {
+      const first = Number(batch.firstCommitTime / 1000n);
+      commitToLanded.observe((landedAt - first) / 1000);
+      this.#lastLagMs = landedAt - Number(batch.lastCommitTime / 1000n);
+      this.#lastCommitTime = batch.lastCommitTime;
+    }
+    if (batch.ackLsn !== null) this.#landedLsn = batch.ackLsn;
+    if (this.#state === 'retrying') this.#setState('streaming');
+    this.#lastError = null;
+    if (batch.transactions === 0 || batch.lastCommitLsn === null) return;
+    const t = batch.touched;
+    const warehouseIds = new Set([...t.warehouseIds, ...(await this.#locations.warehouses(t.locationIds).catch(() => []))]);
+    const event: LandedEvent = {
+      slot: this.slot,
+      lsn: formatLsn(batch.ackLsn ?? batch.lastCommitLsn),
+      commitTimeFrom: new Date(Number(batch.firstCommitTime! / 1000n)).toISOString(),
+      commitTimeTo: new Date(Number(batch.lastCommitTime! / 1000n)).toISOString(),
+      landedAt: new Date(landedAt).toISOString(),
+      transactions: batch.transactions,
+      rows,
+      tables: [...t.tables],
+      warehouseIds: [...warehouseIds],
+      productIds: [...t.productIds],
+      orderIds: [...t.orderIds],
+      keysTruncated: false
+    };
+    this.emit('landed', event);
+    if (this.#o.notify) await publishLanded(this.#db, event).catch((err) => this.#o.log.warn({ err }, 'landed event NOTIFY failed'));
+  }
+
+  async #measureLag(): Promise<void> {
+    try {
+      const lag = await slotLagBytes(this.#db, this.slot);
+      this.#lagBytes = lag === null ? null : Math.max(0, lag);
+    } catch {
+      // PostgreSQL unreachable: keep the last figure; the state says what is wrong.
+    }
+  }
+}
+

@@ -1,0 +1,91 @@
+import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import { PgoutputDecoder, type PgoutputMessage } from './pgoutput-decoder';
+import { formatLsn, parseLsn, type Lsn } from './lsn';
+
+/**
+ * The replication connection: pg-logical-replication runs the protocol (START_REPLICATION,
+ * CopyBoth framing, keepalives, standby status updates); the ingest's own decoder reads
+ * pgoutput. Acknowledgement is manual and only ever for what has landed.
+ */
+
+/** Session settings that fix how PostgreSQL writes values as text (the type mapping relies on them). */
+export const TEXT_OUTPUT_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=1';
+
+class RawPgoutputPlugin extends PgoutputPlugin {
+  readonly decoder = new PgoutputDecoder();
+  // The service hands whatever parse returns to its 'data' listeners, which expect ours.
+  override parse(buffer: Buffer): ReturnType<PgoutputPlugin['parse']> {
+    return this.decoder.decode(buffer) as unknown as ReturnType<PgoutputPlugin['parse']>;
+  }
+}
+
+export interface StreamHandlers {
+  message(msg: PgoutputMessage): void;
+  /** A keepalive: the server has sent everything before `walEnd`. */
+  keepalive(walEnd: Lsn, replyRequested: boolean): void;
+}
+
+export class ReplicationStream {
+  readonly #service: LogicalReplicationService;
+  #paused = false;
+
+  constructor(
+    databaseUrl: string,
+    private readonly slot: string,
+    private readonly publication: string
+  ) {
+    this.#service = new LogicalReplicationService(
+      { connectionString: databaseUrl, options: TEXT_OUTPUT_OPTIONS, application_name: `opstower-ingest:${slot}` },
+      // The library's own acknowledgement would confirm what was received, not what landed.
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } }
+    );
+  }
+
+  /** Streams from `startLsn` until the connection ends; rejects on a replication error. */
+  async run(startLsn: Lsn, handlers: StreamHandlers): Promise<void> {
+    const service = this.#service;
+    service.removeAllListeners();
+    service.on('data', (_lsn: string, msg: PgoutputMessage) => handlers.message(msg));
+    service.on('heartbeat', (lsn: string, _ts: number, reply: boolean) => handlers.keepalive(parseLsn(lsn), reply));
+    let failure: unknown;
+    service.on('error', (err: unknown) => (failure ??= err));
+    const plugin = new RawPgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication], messages: true });
+    this.#paused = false;
+    await service.subscribe(plugin, this.slot, formatLsn(startLsn));
+    if (failure) throw failure;
+  }
+
+  /** Stops reading from the socket: PostgreSQL's send buffer fills and the walsender waits. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#socket()?.pause();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#socket()?.resume();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Standby status update: everything up to `lsn` is flushed (landed in ClickHouse). */
+  acknowledge(lsn: Lsn): void {
+    if (lsn <= 0n) return;
+    // The library reports lsn + 1 as the flushed position: pass one byte less.
+    void this.#service.acknowledge(formatLsn(lsn - 1n));
+  }
+
+  async stop(): Promise<void> {
+    await this.#service.stop().catch(() => undefined);
+  }
+
+  #socket(): { pause(): void; resume(): void } | undefined {
+    // pg-logical-replication emits data events regardless of consumers (STACK.md trap 10):
+    // pausing the connection's socket is the only brake it offers.
+    return (this.#service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection?.stream;
+  }
+}
