@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { LANDED_CHANNEL, landedEvent, type LandedEvent } from '../schemas/ingest';
+import { ingestProgress, LANDED_CHANNEL, landedEvent, PROGRESS_CHANNEL, type IngestProgress, type LandedEvent } from '../schemas/ingest';
 
 /**
  * Landed events between processes: the ingest NOTIFYs, any app node LISTENs.
@@ -19,25 +19,46 @@ export async function publishLanded(db: pg.Pool, event: LandedEvent): Promise<vo
   await db.query('SELECT pg_notify($1, $2)', [LANDED_CHANNEL, notifyPayload(event)]);
 }
 
-/** Listens for landed events from an ingest in another process; reconnects after PostgreSQL restarts. */
-export class LandedEventListener {
+export async function publishProgress(db: pg.Pool, progress: IngestProgress): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [PROGRESS_CHANNEL, JSON.stringify(progress)]);
+}
+
+export interface IngestEventHandlers {
+  landed(e: LandedEvent): void;
+  progress(p: IngestProgress): void;
+}
+
+/** Listens for an ingest in another process (landed events, progress); reconnects after PostgreSQL restarts. */
+export class IngestEventListener {
   #client: pg.Client | null = null;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly databaseUrl: string,
-    private readonly onEvent: (e: LandedEvent) => void,
-    private readonly log: Logger
+    private readonly log: Logger,
+    private readonly handlers: IngestEventHandlers
   ) {}
 
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'opstower-landed-listener' });
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'opstower-ingest-listener' });
     client.on('notification', (n) => {
-      if (n.channel !== LANDED_CHANNEL || !n.payload) return;
-      const parsed = landedEvent.safeParse(JSON.parse(n.payload));
-      if (parsed.success) this.onEvent(parsed.data);
-      else this.log.warn({ issues: parsed.error.issues }, 'ignored a malformed landed event');
+      if (!n.payload) return;
+      let payload: unknown;
+      try {
+        payload = JSON.parse(n.payload);
+      } catch {
+        return this.log.warn({ channel: n.channel }, 'ignored an ingest notification that is not JSON');
+      }
+      if (n.channel === LANDED_CHANNEL) {
+        const parsed = landedEvent.safeParse(payload);
+        if (parsed.success) this.handlers.landed(parsed.data);
+        else this.log.warn({ issues: parsed.error.issues }, 'ignored a malformed landed event');
+      } else if (n.channel === PROGRESS_CHANNEL) {
+        const parsed = ingestProgress.safeParse(payload);
+        if (parsed.success) this.handlers.progress(parsed.data);
+        else this.log.warn({ issues: parsed.error.issues }, 'ignored a malformed ingest progress event');
+      }
     });
     const again = () => {
       if (this.#stopped || this.#retry) return;
@@ -53,7 +74,7 @@ export class LandedEventListener {
     client.on('error', again);
     client.on('end', again);
     await client.connect();
-    await client.query(`LISTEN ${LANDED_CHANNEL}`);
+    await client.query(`LISTEN ${LANDED_CHANNEL}; LISTEN ${PROGRESS_CHANNEL}`);
     this.#client = client;
   }
 

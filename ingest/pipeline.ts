@@ -11,7 +11,7 @@ import { StreamSession } from './stream-session';
 import { tableStream, RelationMismatchError, type TableStream } from './table-stream';
 import { TypeMappingError } from './type-mapping';
 import { LocationDirectory } from './location-directory';
-import { publishLanded } from './landed-events';
+import { publishLanded, publishProgress } from './landed-events';
 import { batchesLanded, commitToLanded, rowsLanded } from './ingest-metrics';
 import { formatLsn, parseLsn, type Lsn } from './lsn';
 import type { Batch } from './batcher';
@@ -28,7 +28,9 @@ import type { IngestProgress, LandedEvent } from '../schemas/ingest';
 
 export interface IngestOptions {
   databaseUrl: string;
-  clickhouse: ClickHouseClient;
+  /** The ClickHouse to land in, or how to open it once this process becomes the active consumer
+   *  (a standby must not open an embedded chDB directory that the active one holds). */
+  clickhouse: ClickHouseClient | (() => Promise<ClickHouseClient>);
   log: Logger;
   slot?: string;
   publication?: string;
@@ -55,8 +57,9 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   readonly slot: string;
   readonly #o: Required<Omit<IngestOptions, 'onBackfillProgress'>> & Pick<IngestOptions, 'onBackfillProgress'>;
   readonly #db: pg.Pool;
-  readonly #sink: ClickHouseSink;
-  readonly #locations: LocationDirectory;
+  #ch: ClickHouseClient | null = null;
+  #sink: ClickHouseSink | null = null;
+  #locations: LocationDirectory | null = null;
   readonly #landing = new Map<string, LandingTable>();
   #state: State = 'starting';
   #stopping = false;
@@ -87,8 +90,6 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     this.slot = this.#o.slot;
     this.#db = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'opstower-ingest' });
     this.#db.on('error', () => undefined); // a dropped idle connection is replaced on next use
-    this.#sink = new ClickHouseSink(options.clickhouse);
-    this.#locations = new LocationDirectory(options.clickhouse);
     this.#lock = new ConsumerLock(options.databaseUrl, this.slot);
   }
 
@@ -143,6 +144,10 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   async #run(): Promise<void> {
     let backoff = 250;
     const lagTimer = setInterval(() => void this.#measureLag(), 2_000);
+    // App nodes in other processes show the active ingest's progress (a standby stays quiet).
+    const progressTimer = setInterval(() => {
+      if (this.#o.notify && this.#state !== 'standby') publishProgress(this.#db, this.progress()).catch(() => undefined);
+    }, 1_000);
     try {
       while (!this.#stopping) {
         try {
@@ -151,6 +156,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
           while (!this.#stopping && !(await this.#lock.tryAcquire((err) => ((lost = err), void this.#session?.stop())))) await sleep(this.#o.lockPollMs);
           if (this.#stopping) break;
           this.#o.log.info({ slot: this.slot }, 'ingest: active consumer of the slot');
+          await this.#openClickHouse();
           const start = await this.#prepare();
           this.#setState('streaming');
           this.#lastError = null;
@@ -164,7 +170,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
               maxBatchWaitMs: this.#o.maxBatchWaitMs,
               queueHighWater: this.#o.queueHighWater,
               log: this.#o.log,
-              sink: this.#sink,
+              sink: this.#sink!,
               relation: (r, lsn, flush) => this.#relation(r, lsn, flush),
               landed: (b, rows) => this.#landed(b, rows),
               retrying: (err) => {
@@ -198,7 +204,17 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       }
     } finally {
       clearInterval(lagTimer);
+      clearInterval(progressTimer);
     }
+  }
+
+  async #openClickHouse(): Promise<void> {
+    if (this.#ch) return;
+    const c = this.#o.clickhouse;
+    const ch = typeof c === 'function' ? await c() : c;
+    this.#ch = ch;
+    this.#sink = new ClickHouseSink(ch);
+    this.#locations = new LocationDirectory(ch);
   }
 
   /** Publication, slot and landing tables; backfills. Returns the LSN to stream from. */
@@ -206,19 +222,19 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     const tables = await coreTables(this.#db);
     for (const t of tables) {
       const landing = landingTable(t);
-      await ensureLandingTable(this.#o.clickhouse, landing);
+      await ensureLandingTable(this.#ch!, landing);
       this.#landing.set(t.name, landing);
     }
     await ensurePublication(this.#db, this.#o.publication, tables);
     if (!(await slotExists(this.#db, this.slot))) {
       // A new slot: nothing in ClickHouse is known to match it. Empty the landing tables first,
       // then create the slot, so that a crash in between repeats both.
-      await resetBackfill(this.#o.clickhouse, this.slot, tables.map((t) => t.name));
+      await resetBackfill(this.#ch!, this.slot, tables.map((t) => t.name));
       const at = await createSlot(this.#db, this.slot);
       this.#o.log.info({ slot: this.slot, lsn: formatLsn(at) }, 'ingest: replication slot created');
     }
     await this.#backfillAll(tables);
-    await this.#sink.readCheckpoint();
+    await this.#sink!.readCheckpoint();
     const { rows } = await this.#db.query<{ lsn: string }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
     const start = rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
     this.#landedLsn ??= start;
@@ -228,7 +244,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   async #backfillAll(tables: CoreTable[]): Promise<void> {
     const opts = {
       databaseUrl: this.#o.databaseUrl,
-      ch: this.#o.clickhouse,
+      ch: this.#ch!,
       slot: this.slot,
       onProgress: (p: BackfillProgress) => {
         this.#backfill = p;
@@ -258,11 +274,11 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       const table = (await coreTables(this.#db)).find((t) => t.name === relation.name);
       if (!table) throw new RelationMismatchError(`${relation.name}: in the stream but no longer in the catalog`);
       landing = landingTable(table);
-      const added = await ensureLandingTable(this.#o.clickhouse, landing);
+      const added = await ensureLandingTable(this.#ch!, landing);
       this.#landing.set(table.name, landing);
       if (added.length > 0) {
         this.#o.log.info({ table: table.name, columns: added }, 'ingest: columns added to ClickHouse; refreshing the table');
-        await planRefresh(this.#o.clickhouse, this.slot, table.name, (txnLsn ?? 1n) - 1n);
+        await planRefresh(this.#ch!, this.slot, table.name, (txnLsn ?? 1n) - 1n);
         await this.#backfillAll([table]);
       }
     }
@@ -287,7 +303,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     this.#lastError = null;
     if (batch.transactions === 0 || batch.lastCommitLsn === null) return;
     const t = batch.touched;
-    const warehouseIds = new Set([...t.warehouseIds, ...(await this.#locations.warehouses(t.locationIds).catch(() => []))]);
+    const warehouseIds = new Set([...t.warehouseIds, ...(await this.#locations!.warehouses(t.locationIds).catch(() => []))]);
     const event: LandedEvent = {
       slot: this.slot,
       lsn: formatLsn(batch.ackLsn ?? batch.lastCommitLsn),

@@ -87,7 +87,8 @@ const integer = (type: string): ScalarMapping => ({ type, toField: same, toArray
 function checkYear(text: string, what: string): void {
   const year = Number(text.slice(0, 4));
   // ClickHouse's Date32 and DateTime64 cover 1900-2299; outside it would clamp silently.
-  if (!/^\d{4}-/.test(text) || year < 1900 || year > 2299) {
+  // PostgreSQL writes years before Christ with a " BC" suffix: "2000-01-01 BC" is far outside.
+  if (!/^\d{4}-/.test(text) || year < 1900 || year > 2299 || text.endsWith(' BC')) {
     throw new TypeMappingError(`${what} value "${text}" is outside ClickHouse's range (years 1900-2299)`);
   }
 }

@@ -134,6 +134,8 @@ export interface EmbeddedOptions {
   log: Logger;
   /** Extra server settings, e.g. ['-c', 'fsync=off'] for throwaway test clusters. */
   extraFlags?: string[];
+  /** A fixed port (a restarted test cluster comes back where its clients look); default: a free one. */
+  port?: number;
 }
 
 /** Starts (initialising on first use) a PostgreSQL 18 cluster under dataDir/postgres. */
@@ -151,7 +153,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Post
     await writeFile(secretFile, password + '\n', { mode: 0o600 });
   }
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const messages: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,

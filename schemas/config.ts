@@ -42,6 +42,16 @@ export const configSchema = z.object({
   DATA_DIR: z.string().trim().min(1, { message: 'is empty; expected a directory path' }).default('.data'),
   ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.string().trim().toLowerCase().email({ message: 'is not an email address' }).optional()),
   ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(12, { message: 'is shorter than 12 characters' }).optional()),
+  INGEST_MODE: z
+    .enum(['in-process', 'external'], {
+      message: 'is not an ingest mode; expected in-process (this process runs the CDC ingest) or external (npm run ingest runs it)'
+    })
+    .default('in-process'),
+  INGEST_SLOT: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'is not a replication slot name; expected lower-case letters, digits and _ (at most 63)' })
+    .default('opstower_ingest'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'is not a log level; expected fatal, error, warn, info, debug, trace or silent'

@@ -11,4 +11,8 @@ export const helloEvent = z.object({
 });
 export type HelloEvent = z.infer<typeof helloEvent>;
 
-export const LIVE_EVENTS = { hello: 'hello' } as const;
+/** Event names. `ingest` carries schemas/ingest.ts ingestProgress, `landed` its landedEvent. */
+export const LIVE_EVENTS = { hello: 'hello', ingest: 'ingest', landed: 'landed' } as const;
+
+/** Rooms; joining one requires a signed-in session (the ingest room: any role). */
+export const LIVE_ROOMS = { ingest: 'ingest' } as const;

@@ -21,7 +21,11 @@ export interface ServerProcess {
 }
 
 /** Spawns a command (default `node server.js`) and waits for its "ready at" line. */
-export async function startServer(env: Record<string, string>, command: string[] = [process.execPath, 'server.js']): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  command: string[] = [process.execPath, 'server.js'],
+  readyLine = 'ready at'
+): Promise<ServerProcess> {
   const port = Number(env.PORT ?? (await freePort()));
   const proc = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
@@ -36,7 +40,7 @@ export async function startServer(env: Record<string, string>, command: string[]
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server not ready within 60 s:\n${out}`)), 60_000);
     proc.stdout!.on('data', () => {
-      if (out.includes('ready at')) {
+      if (out.includes(readyLine)) {
         clearTimeout(timer);
         resolve();
       }

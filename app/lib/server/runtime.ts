@@ -7,6 +7,7 @@ import { LiveHub } from './live/hub';
 import { processState } from './live/attach.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap';
 import { createCoreDb, type CoreDb } from './core/db';
+import { linkIngest, type IngestLink } from './ingest/ingest-link';
 
 /**
  * Everything one control-tower process runs: config, engines, live hub. Started
@@ -20,6 +21,8 @@ export interface Runtime {
   /** Drizzle over the engines' pool: the transactional core. */
   db: CoreDb;
   hub: LiveHub;
+  /** The CDC ingest as this process sees it (run here, or followed from another process). */
+  ingest: IngestLink;
   startedAt: Date;
   health(): Promise<HealthReport>;
   shutdown(): Promise<void>;
@@ -40,13 +43,17 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
   const startedAt = new Date();
   const engines = await openEngines(config, log);
   const db = createCoreDb(engines.pool);
+  let ingest: IngestLink;
   try {
     await ensureBootstrapAdmin(db, config, log);
+    ingest = await linkIngest(config, engines, log);
   } catch (err) {
     await engines.close();
     throw err;
   }
-  const hub = new LiveHub(log.child({ module: 'live' }), startedAt);
+  const hub = new LiveHub(log.child({ module: 'live' }), startedAt, db);
+  ingest.onLanded((e) => hub.landed(e));
+  ingest.onProgress((p) => hub.ingestProgress(p));
   const state = processState();
   if (state.io) hub.bind(state.io);
   state.onIo = (io) => hub.bind(io);
@@ -57,12 +64,15 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     engines,
     db,
     hub,
+    ingest,
     startedAt,
-    health: () => checkHealth(engines, startedAt),
+    health: () => checkHealth(engines, startedAt, ingest),
     shutdown() {
       stopping ??= (async () => {
         log.info('shutting down');
         state.onIo = undefined;
+        // The ingest first: it acknowledges only what landed, so stopping it mid-batch loses nothing.
+        await ingest.stop().catch((err) => log.warn({ err }, 'stopping the ingest failed'));
         await engines.close();
         if (slot().runtime === runtime) slot().runtime = undefined;
         slot().starting = undefined;
