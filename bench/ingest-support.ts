@@ -11,10 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import type { CoreDb } from '../app/lib/server/core/db';
+import type { IngestOptions } from '../ingest/pipeline';
 import { generateNetwork } from './core-data';
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable between processes on one machine. */
 export const clock = () => performance.timeOrigin + performance.now();
+
+/** CPU time of this process, all threads (chDB's included), in seconds. */
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 export async function benchTempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
@@ -71,16 +78,18 @@ export function auditStatement(action: string): string {
 type ToChild = { t: 'start' } | { t: 'stop' } | { t: 'ping'; id: number };
 export type FromChild =
   | { t: 'ready' }
-  | { t: 'started'; at: number }
+  | { t: 'started'; at: number; cpuSeconds: number }
   | { t: 'state'; state: string; at: number; error: string | null }
   | { t: 'landed'; lsn: string; at: number; transactions: number; rows: number }
   | { t: 'pong'; id: number; at: number }
-  | { t: 'stopped'; maxRssMb: number; rowsLanded: number }
+  | { t: 'stopped'; maxRssMb: number; rowsLanded: number; cpuSeconds: number }
   | { t: 'error'; message: string };
 
 export interface IngestChildOptions {
   url: string;
   slot: string;
+  /** chDB's data directory: the same one for every run of the ingest on this slot. */
+  dataDir: string;
   /** Extra node flags for the child, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (env BENCH_INGEST_NODE_ARGS). */
   nodeArgs?: string[];
 }
@@ -101,12 +110,12 @@ export class IngestChild {
     this.#exited = new Promise((r) => proc.on('exit', (code) => r(code)));
   }
 
-  /** Forks the child; it opens chDB in a temp dir and migrates it, then waits for start(). */
+  /** Forks the child; it opens chDB and migrates it, then waits for start(). */
   static async launch(o: IngestChildOptions): Promise<IngestChild> {
     const extra = o.nodeArgs ?? (process.env.BENCH_INGEST_NODE_ARGS ? process.env.BENCH_INGEST_NODE_ARGS.split(' ') : []);
     const proc = fork(fileURLToPath(import.meta.url), [], {
       execArgv: [...process.execArgv, ...extra],
-      env: { ...process.env, BENCH_INGEST_CHILD: '1', BENCH_INGEST_URL: o.url, BENCH_INGEST_SLOT: o.slot },
+      env: { ...process.env, BENCH_INGEST_CHILD: '1', BENCH_INGEST_URL: o.url, BENCH_INGEST_SLOT: o.slot, BENCH_INGEST_DIR: o.dataDir },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     });
     const child = new IngestChild(proc);
@@ -139,11 +148,11 @@ export class IngestChild {
     this.#proc.send(m);
   }
 
-  /** Starts the pipeline; resolves with the child's clock at the call to start(). */
-  async start(): Promise<number> {
+  /** Starts the pipeline; resolves with the child's clock and CPU time at the call to start(). */
+  async start(): Promise<{ at: number; cpuSeconds: number }> {
     const started = this.next((m): m is Extract<FromChild, { t: 'started' }> => m.t === 'started', 10_000, 'the pipeline to start');
     this.send({ t: 'start' });
-    return (await started).at;
+    return await started;
   }
 
   /** Child clock minus ours, from the fastest of a few round trips (a sanity check on `clock`). */
@@ -160,7 +169,7 @@ export class IngestChild {
     return best.offset;
   }
 
-  async stop(): Promise<{ maxRssMb: number; rowsLanded: number }> {
+  async stop(): Promise<{ maxRssMb: number; rowsLanded: number; cpuSeconds: number }> {
     const stopped = this.next((m): m is Extract<FromChild, { t: 'stopped' }> => m.t === 'stopped', 60_000, 'the ingest child to stop');
     this.send({ t: 'stop' });
     const s = await stopped;
@@ -182,28 +191,50 @@ async function childMain(): Promise<void> {
   const { IngestPipeline } = await import('../ingest/pipeline');
   const { openEmbeddedClickHouse } = await import('../platform/clickhouse');
   const { migrateClickHouse } = await import('../warehouse/migrate');
-  const dir = await benchTempDir('opstower-bench-ch-');
-  const ch = await openEmbeddedClickHouse(dir);
+  const ch = await openEmbeddedClickHouse(process.env.BENCH_INGEST_DIR!);
   await migrateClickHouse(ch.client);
   const log = pino({ level: process.env.BENCH_INGEST_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const slot = process.env.BENCH_INGEST_SLOT!;
-  const pipeline = new IngestPipeline({ databaseUrl: process.env.BENCH_INGEST_URL!, clickhouse: ch.client, log, slot, publication: slot, lockPollMs: 100 });
+  if (process.env.BENCH_DIAG) {
+    const { ClickHouseSink } = await import('../ingest/clickhouse-sink');
+    const orig = ClickHouseSink.prototype.land;
+    const d = { batches: 0, landMs: 0, lines: 0 };
+    ClickHouseSink.prototype.land = async function (this: InstanceType<typeof ClickHouseSink>, b) {
+      const t = performance.now();
+      try { return await orig.call(this, b); } finally { d.batches++; d.lines += b.changeLog.length; d.landMs += performance.now() - t; }
+    };
+    const calls = new Map<string, { n: number; ms: number }>();
+    for (const m of ['insert', 'query', 'command'] as const) {
+      const f = (ch.client as any)[m].bind(ch.client);
+      (ch.client as any)[m] = async (params: any) => {
+        const t = performance.now();
+        try { return await f(params); } finally {
+          const key = `${m} ${params.table ?? String(params.query).slice(0, 40)}`;
+          const c = calls.get(key) ?? { n: 0, ms: 0 };
+          c.n++; c.ms += performance.now() - t; calls.set(key, c);
+        }
+      };
+    }
+    setInterval(() => console.error('CALLS', JSON.stringify([...calls].map(([k, v]) => [k, v.n, Math.round(v.ms / v.n)]))), 5000).unref();
+    setInterval(() => console.error('DIAG', JSON.stringify(d), 'elu', (performance as unknown as { eventLoopUtilization(): { utilization: number } }).eventLoopUtilization().utilization.toFixed(2)), 2000).unref();
+  }
+  // BENCH_INGEST_OPTIONS: pipeline options as JSON (e.g. {"maxBatchWaitMs":200}), for trials.
+  const extra = JSON.parse(process.env.BENCH_INGEST_OPTIONS ?? '{}') as Partial<IngestOptions>;
+  const pipeline = new IngestPipeline({ databaseUrl: process.env.BENCH_INGEST_URL!, clickhouse: ch.client, log, slot, publication: slot, lockPollMs: 100, ...extra });
   pipeline.on('state', (state) => send({ t: 'state', state, at: clock(), error: pipeline.progress().lastError }));
   pipeline.on('landed', (e) => send({ t: 'landed', lsn: e.lsn, at: clock(), transactions: e.transactions, rows: e.rows }));
   process.on('message', (m: ToChild) => {
     if (m.t === 'ping') send({ t: 'pong', id: m.id, at: clock() });
     else if (m.t === 'start') {
-      send({ t: 'started', at: clock() });
+      send({ t: 'started', at: clock(), cpuSeconds: cpuSeconds() });
       pipeline.start();
     } else if (m.t === 'stop') {
       void (async () => {
         const rowsLanded = pipeline.progress().rowsLanded;
         await pipeline.stop();
         await ch.close();
-        const { rm } = await import('node:fs/promises');
-        await rm(dir, { recursive: true, force: true });
         // Exit even if some handle lingers: the parent waits for the exit.
-        process.send!({ t: 'stopped', maxRssMb: process.resourceUsage().maxRSS / 1024, rowsLanded } satisfies FromChild, () => process.exit(0));
+        process.send!({ t: 'stopped', maxRssMb: process.resourceUsage().maxRSS / 1024, rowsLanded, cpuSeconds: cpuSeconds() } satisfies FromChild, () => process.exit(0));
       })().catch((err: Error) => send({ t: 'error', message: err.stack ?? err.message }));
     }
   });

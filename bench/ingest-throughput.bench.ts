@@ -23,8 +23,9 @@ const bench: Benchmark = {
     const engine = await benchPostgres();
     const pool = createPool(engine.url, 4);
     const children: IngestChild[] = [];
+    const chDir = await benchTempDir('opstower-bench-ch-');
     const launch = async () => {
-      const c = await IngestChild.launch({ url: engine.url, slot: SLOT });
+      const c = await IngestChild.launch({ url: engine.url, slot: SLOT, dataDir: chDir });
       children.push(c);
       return c;
     };
@@ -90,15 +91,17 @@ const bench: Benchmark = {
       const ingest = await launch();
       let streamingAt = 0;
       let landedRows = 0;
+      let batches = 0;
       const ticker = ingest.on((m: FromChild) => {
         if (m.t === 'state' && m.state === 'streaming' && !streamingAt) streamingAt = m.at;
         if (m.t === 'landed') {
+          batches++;
           landedRows += m.rows;
           ctx.progress('ingest: decode and land in chDB', Math.min(1, landedRows / ROWS));
         }
       });
       ctx.progress('ingest: decode and land in chDB', 0);
-      const startedAt = await ingest.start();
+      const started = await ingest.start();
       const caughtUp = await ingest.next(
         (m): m is Extract<FromChild, { t: 'landed' }> => m.t === 'landed' && parseLsn(m.lsn) > marker,
         30 * 60_000,
@@ -106,11 +109,12 @@ const bench: Benchmark = {
       );
       ticker();
       ctx.progress('ingest: decode and land in chDB', 1);
-      const { maxRssMb, rowsLanded } = await ingest.stop();
+      const { maxRssMb, rowsLanded, cpuSeconds } = await ingest.stop();
       if (rowsLanded < ROWS) throw new Error(`the ingest landed ${rowsLanded} row changes, expected ${ROWS}`);
-      const ingestSeconds = (caughtUp.at - startedAt) / 1000;
+      const ingestSeconds = (caughtUp.at - started.at) / 1000;
+      const ingestCpu = cpuSeconds - started.cpuSeconds;
       const streamSeconds = (caughtUp.at - streamingAt) / 1000;
-      ctx.log(`ingest: ${ingestSeconds.toFixed(2)} s from start() (${streamSeconds.toFixed(2)} s from streaming), ${rowsLanded} change-log lines`);
+      ctx.log(`ingest: ${ingestSeconds.toFixed(2)} s from start() (${streamSeconds.toFixed(2)} s from streaming), ${rowsLanded} change-log lines in ${batches} batches, ${ingestCpu.toFixed(1)} s CPU`);
 
       const ingestRate = ROWS / ingestSeconds;
       const recvRate = ROWS / recvSeconds;
@@ -119,6 +123,7 @@ const bench: Benchmark = {
         { name: 'ingest: rate from the first streamed byte', value: ROWS / streamSeconds, unit: 'rows/s', note: 'without prepare (landing tables, checkpoint)' },
         { name: 'pg_recvlogical (pgoutput) to a file, same backlog', value: recvRate, unit: 'rows/s', note: `${recvSeconds.toFixed(1)} s; reference (STACK.md: ~100k)` },
         { name: "ingest rate as a share of pg_recvlogical's", value: (100 * ingestRate) / recvRate, unit: '%', target: { op: '>=', value: 50 } },
+        { name: 'ingest CPU time (all threads, chDB included)', value: (ingestCpu * 1e6) / ROWS, unit: 's per 1M rows', note: 'less sensitive than rates to other load on the machine' },
         { name: 'ingest process peak RSS (pipeline + chDB)', value: maxRssMb, unit: 'MB' }
       ];
     } finally {
@@ -126,6 +131,7 @@ const bench: Benchmark = {
       await pool.end();
       await engine.stop();
       await rm(engine.dir, { recursive: true, force: true });
+      await rm(chDir, { recursive: true, force: true });
     }
   }
 };

@@ -40,6 +40,12 @@ export interface BackfillOptions {
   slot: string;
   chunkRows?: number;
   onProgress?: (p: BackfillProgress) => void;
+  /** Checked between chunks: a stopping process leaves the copy to resume later. */
+  shouldStop?: () => boolean;
+}
+
+export class BackfillInterrupted extends Error {
+  override name = 'BackfillInterrupted';
 }
 
 export async function backfillRecord(ch: ClickHouseClient, slot: string, table: string): Promise<BackfillRecord | undefined> {
@@ -92,6 +98,9 @@ export async function backfillTable(opts: BackfillOptions, table: CoreTable, lan
   if (!record || (version === 0n && !lastKey)) await ch.command({ query: `TRUNCATE TABLE IF EXISTS ${chIdent(landing.name)}` });
 
   const client = new pg.Client({ connectionString: opts.databaseUrl, options: TEXT_OUTPUT_OPTIONS, types: { getTypeParser: () => (v: string) => v } });
+  // PostgreSQL going away while this client waits for ClickHouse would otherwise be an
+  // uncaught 'error' (the process dies); the next query fails instead and the pipeline retries.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const qualified = `${quoteIdent(CORE_SCHEMA)}.${quoteIdent(table.name)}`;
@@ -105,6 +114,7 @@ export async function backfillTable(opts: BackfillOptions, table: CoreTable, lan
     let added = 0;
     opts.onProgress?.({ table: table.name, copied, total, done: false });
     for (;;) {
+      if (opts.shouldStop?.()) throw new BackfillInterrupted(`backfill of ${table.name} interrupted at ${copied} rows; it resumes at the next start`);
       const where = lastKey ? ` WHERE (${keys.join(', ')}) > (${keys.map((_, i) => `$${i + 1}`).join(', ')})` : '';
       const { rows } = await client.query<string[]>({ text: `${select}${where} ORDER BY ${keys.join(', ')} LIMIT ${chunk}`, values: lastKey ?? [], rowMode: 'array' });
       if (rows.length === 0) break;

@@ -48,6 +48,9 @@ export interface Batch {
 
 interface OpenTransaction {
   lsn: Lsn;
+  lsnText: string;
+  /** The end of each change-log line, the same for every change of the transaction (built once). */
+  tail: string | null;
   commitTime: Micros;
   commitTimeField: string;
   xid: number;
@@ -65,10 +68,29 @@ export function microsToField(micros: Micros): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${frac}`;
 }
 
-function jsonObject(names: string[], values: (string | null)[]): string {
-  let out = '{';
-  for (let i = 0; i < names.length; i++) out += `${i ? ',' : ''}${JSON.stringify(names[i])}:${JSON.stringify(values[i])}`;
-  return `${out}}`;
+/** A relation's column names, also as JSON keys: computed once per relation, not per change (hot path). */
+interface Shape {
+  names: string[];
+  jsonNames: string[];
+}
+const shapes = new WeakMap<TableStream, Shape>();
+function shapeOf(stream: TableStream): Shape {
+  let shape = shapes.get(stream);
+  if (!shape) {
+    const names = stream.relation.columns.map((c) => c.name);
+    shapes.set(stream, (shape = { names, jsonNames: names.map(jsonTsv) }));
+  }
+  return shape;
+}
+
+/**
+ * A string (or null) as JSON text escaped for a TabSeparated field. JSON.stringify escapes
+ * every control character, so only its backslashes need doubling; done per value, the
+ * object built from these needs no second pass.
+ */
+function jsonTsv(value: string | null): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
 }
 
 const OP = { insert: 'insert', update: 'update', delete: 'delete', truncate: 'truncate' } as const;
@@ -103,12 +125,13 @@ export class Batcher {
   }
 
   begin(lsn: Lsn, commitTime: Micros, xid: number): void {
-    this.#open = { lsn, commitTime, commitTimeField: microsToField(commitTime), xid, position: 0, actorId: '\\N', actor: '', action: '' };
+    this.#open = { lsn, lsnText: String(lsn), tail: null, commitTime, commitTimeField: microsToField(commitTime), xid, position: 0, actorId: '\\N', actor: '', action: '' };
   }
 
   /** The transaction's audit message (actor and action), emitted by the core in the same transaction. */
   audit(content: string): void {
     const open = this.#requireOpen();
+    open.tail = null;
     try {
       const a = JSON.parse(content) as { actorId?: unknown; actor?: unknown; action?: unknown };
       open.actorId = Number.isInteger(a.actorId) ? String(a.actorId) : '\\N';
@@ -122,22 +145,19 @@ export class Batcher {
   change(stream: TableStream, op: 'insert' | 'update' | 'delete', newTuple: Tuple | null, oldTuple: Tuple | null, oldIsKeyOnly: boolean): void {
     const open = this.#requireOpen();
     const table = this.#table(stream);
-    const names = stream.relation.columns.map((c) => c.name);
-    const keyOf = (tuple: Tuple) => stream.keyPositions.map((i) => this.#field(stream, tuple, i)).join('\u0001');
-    const keyTexts = (tuple: Tuple) => stream.keyPositions.map((i) => tuple[i] as string | null);
-    const keyNames = stream.keyPositions.map((i) => names[i]!);
+    const shape = shapeOf(stream);
     let pkJson: string;
     if (op === 'delete') {
       const old = oldTuple!;
-      const key = keyOf(old);
+      const key = this.#key(stream, old);
       table.images.set(key, { fields: this.#tombstone(stream, old), deleted: true, version: open.lsn, commitTime: open.commitTimeField });
-      pkJson = jsonObject(keyNames, keyTexts(old));
-      this.#batch.touched.addRow(stream.name, names, old);
+      pkJson = this.#pkJson(shape, stream, old);
+      this.#batch.touched.addRow(stream.name, shape.names, old);
     } else {
       const tuple = newTuple!;
-      const key = keyOf(tuple);
+      const key = this.#key(stream, tuple);
       if (op === 'update' && oldTuple) {
-        const oldKey = keyOf(oldTuple);
+        const oldKey = this.#key(stream, oldTuple);
         // The key itself changed: the row under the old key is gone.
         if (oldKey !== key) table.images.set(oldKey, { fields: this.#tombstone(stream, oldTuple), deleted: true, version: open.lsn, commitTime: open.commitTimeField });
       }
@@ -154,15 +174,13 @@ export class Batcher {
         }
       }
       table.images.set(key, { fields, deleted: false, version: open.lsn, commitTime: open.commitTimeField });
-      pkJson = jsonObject(keyNames, keyTexts(tuple));
-      this.#batch.touched.addRow(stream.name, names, tuple);
+      pkJson = this.#pkJson(shape, stream, tuple);
+      this.#batch.touched.addRow(stream.name, shape.names, tuple);
     }
-    const sentNames: string[] = [];
-    const sentValues: (string | null)[] = [];
-    const after = newTuple ? this.#sent(names, newTuple, sentNames, sentValues) : '\\N';
+    const after = newTuple ? this.#sent(shape, newTuple) : '\\N';
     const beforeTuple = op === 'update' ? oldTuple : op === 'delete' ? oldTuple : null;
-    const before = beforeTuple ? this.#sent(names, beforeTuple, [], []) : '\\N';
-    this.#line(open, stream.name, escapeTsv(pkJson), OP[op], before, after);
+    const before = beforeTuple ? this.#sent(shape, beforeTuple) : '\\N';
+    this.#line(open, stream.name, pkJson, OP[op], before, after);
   }
 
   truncate(stream: TableStream): void {
@@ -209,19 +227,34 @@ export class Batcher {
     this.#batch.changeLog.push({
       lsn: open.lsn,
       position,
-      tsv: `${table}\t${pk}\t${op}\t${before}\t${after}\t${open.lsn}\t${position}\t${open.commitTimeField}\t${open.xid}\t${open.actorId}\t${escapeTsv(open.actor)}\t${escapeTsv(open.action)}\n`
+      tsv: `${table}\t${pk}\t${op}\t${before}\t${after}\t${open.lsnText}\t${position}\t${(open.tail ??= `${open.commitTimeField}\t${open.xid}\t${open.actorId}\t${escapeTsv(open.actor)}\t${escapeTsv(open.action)}\n`)}`
     });
     this.#rows++;
   }
 
-  #sent(names: string[], tuple: Tuple, outNames: string[], outValues: (string | null)[]): string {
+  /** The values PostgreSQL sent, as a JSON object (TSV-escaped). */
+  #sent(shape: Shape, tuple: Tuple): string {
+    let out = '{';
     for (let i = 0; i < tuple.length; i++) {
       const v = tuple[i];
       if (v === UNCHANGED_TOAST) continue; // not sent by PostgreSQL: left out of the change log
-      outNames.push(names[i]!);
-      outValues.push(v ?? null);
+      out += `${out.length > 1 ? ',' : ''}${shape.jsonNames[i]}:${jsonTsv(v ?? null)}`;
     }
-    return escapeTsv(jsonObject(outNames, outValues));
+    return `${out}}`;
+  }
+
+  #pkJson(shape: Shape, stream: TableStream, tuple: Tuple): string {
+    let out = '{';
+    for (const i of stream.keyPositions) out += `${out.length > 1 ? ',' : ''}${shape.jsonNames[i]}:${jsonTsv(tuple[i] as string | null)}`;
+    return `${out}}`;
+  }
+
+  /** The row's key in a batch: its key fields joined by \u0001. */
+  #key(stream: TableStream, tuple: Tuple): string {
+    const positions = stream.keyPositions;
+    let key = this.#field(stream, tuple, positions[0]!);
+    for (let k = 1; k < positions.length; k++) key += `\u0001${this.#field(stream, tuple, positions[k]!)}`;
+    return key;
   }
 
   #field(stream: TableStream, tuple: Tuple, i: number): string {

@@ -23,7 +23,7 @@ export class CatalogError extends Error {
 }
 
 const COLUMNS_SQL = `
-SELECT c.relname AS table_name, a.attname AS column_name, a.attnotnull AS not_null, a.atttypmod AS type_mod,
+SELECT c.relname AS table_name, a.attname AS column_name, a.attnotnull AS not_null, a.atttypmod AS type_mod, a.atttypid::int AS type_oid,
        coalesce(bt.typname, t.typname) AS type_name, coalesce(bt.typtype, t.typtype)::text AS type_kind,
        et.typname AS element_type_name, et.typtype::text AS element_type_kind,
        coalesce(a.attnum = ANY (i.indkey), false) AS is_key
@@ -42,6 +42,7 @@ interface ColumnRow {
   column_name: string;
   not_null: boolean;
   type_mod: number;
+  type_oid: number;
   type_name: string;
   type_kind: string;
   element_type_name: string | null;
@@ -64,6 +65,7 @@ export async function coreTables(db: pg.Pool | pg.Client): Promise<CoreTable[]> 
       elementTypeName: r.element_type_name,
       elementTypeKind: r.element_type_kind,
       typeMod: r.type_mod,
+      typeOid: r.type_oid,
       notNull: r.not_null
     });
     if (r.is_key) table.keyColumns.push(r.column_name);

@@ -94,6 +94,9 @@ export class ClickHouseSink {
   /**
    * An UPDATE that left a TOASTed value unchanged does not carry it: the value is
    * the one ClickHouse already holds for that row (landed by an earlier batch).
+   * After a crash the replay can meet a row that ClickHouse already holds in a newer
+   * version (landed, not yet acknowledged), perhaps a tombstone: such an image can
+   * never win, and its older value may be merged away, so it is not landed at all.
    */
   async #resolveToast(table: TableBatch): Promise<void> {
     const pending: [string, Image][] = [];
@@ -104,7 +107,8 @@ export class ClickHouseSink {
     const keyNames = s.keyPositions.map((i) => names[i]!);
     const keyList = pending.map(([, img]) => `(${s.keyPositions.map((i) => quoteLiteral(img.fields[i] as string)).join(', ')})`);
     const rs = await this.ch.query({
-      query: `SELECT ${names.join(', ')} FROM ${chIdent(s.name)} FINAL WHERE (${keyNames.join(', ')}) IN (${keyList.join(', ')})`,
+      query: `SELECT ${names.join(', ')}, _version, _deleted FROM ${chIdent(s.name)} WHERE (${keyNames.join(', ')}) IN (${keyList.join(', ')})
+              ORDER BY _version DESC LIMIT 1 BY ${keyNames.join(', ')}`,
       format: 'TabSeparated',
       clickhouse_settings: TSV_SETTINGS
     });
@@ -112,10 +116,15 @@ export class ClickHouseSink {
     for (const line of (await rs.text()).split('\n')) {
       if (!line) continue;
       const fields = line.split('\t');
-      stored.set(s.keyPositions.map((i) => fields[i]).join('\u0001'), fields);
+      stored.set(s.keyPositions.map((i) => asIngestField(fields[i]!)).join('\u0001'), fields);
     }
     for (const [key, img] of pending) {
-      const have = stored.get(key);
+      const newest = stored.get(key);
+      if (newest && BigInt(newest[names.length]!) > img.version) {
+        table.images.delete(key);
+        continue;
+      }
+      const have = newest?.[names.length + 1] === '0' ? newest : undefined;
       for (let i = 0; i < img.fields.length; i++) {
         if (img.fields[i] !== UNCHANGED_TOAST) continue;
         if (!have) throw new ToastResolutionError(`${s.name}: row ${key.replace(/\u0001/g, ',')} kept column ${s.relation.columns[i]!.name} unchanged, but ClickHouse has no earlier version of the row`);
@@ -123,6 +132,15 @@ export class ClickHouseSink {
       }
     }
   }
+}
+
+/**
+ * A field of ClickHouse's TSV output in the ingest's own escaping (type-mapping's escapeTsv),
+ * so that keys compare: ClickHouse also escapes ', backspace and form feed; the ingest does not.
+ */
+function asIngestField(field: string): string {
+  if (!field.includes('\\')) return field;
+  return field.replace(/\\(.)/g, (m, c: string) => (c === "'" ? "'" : c === 'b' ? '\b' : c === 'f' ? '\f' : m));
 }
 
 /** A TSV field (escaped) as a ClickHouse string literal. */

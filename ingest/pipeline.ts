@@ -61,6 +61,8 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   #sink: ClickHouseSink | null = null;
   #locations: LocationDirectory | null = null;
   readonly #landing = new Map<string, LandingTable>();
+  /** The catalog's columns behind each landing table, to tell a relation message that changed. */
+  readonly #catalog = new Map<string, CoreTable>();
   #state: State = 'starting';
   #stopping = false;
   #loop: Promise<void> | undefined;
@@ -151,9 +153,13 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     try {
       while (!this.#stopping) {
         try {
-          this.#setState('standby');
           let lost: Error | undefined;
-          while (!this.#stopping && !(await this.#lock.tryAcquire((err) => ((lost = err), void this.#session?.stop())))) await sleep(this.#o.lockPollMs);
+          const onLost = (err: Error) => ((lost = err), void this.#session?.stop());
+          // Standby only while another consumer holds the slot (a retry that gets the lock at once stays 'retrying').
+          while (!this.#stopping && !(await this.#lock.tryAcquire(onLost))) {
+            this.#setState('standby');
+            await sleep(this.#o.lockPollMs);
+          }
           if (this.#stopping) break;
           this.#o.log.info({ slot: this.slot }, 'ingest: active consumer of the slot');
           await this.#openClickHouse();
@@ -220,25 +226,39 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   /** Publication, slot and landing tables; backfills. Returns the LSN to stream from. */
   async #prepare(): Promise<Lsn> {
     const tables = await coreTables(this.#db);
+    const widened: string[] = [];
     for (const t of tables) {
       const landing = landingTable(t);
-      await ensureLandingTable(this.#ch!, landing);
+      if ((await ensureLandingTable(this.#ch!, landing)).length > 0) widened.push(t.name);
       this.#landing.set(t.name, landing);
+      this.#catalog.set(t.name, t);
     }
-    await ensurePublication(this.#db, this.#o.publication, tables);
+    const { added } = await ensurePublication(this.#db, this.#o.publication, tables);
     if (!(await slotExists(this.#db, this.slot))) {
       // A new slot: nothing in ClickHouse is known to match it. Empty the landing tables first,
       // then create the slot, so that a crash in between repeats both.
       await resetBackfill(this.#ch!, this.slot, tables.map((t) => t.name));
       const at = await createSlot(this.#db, this.slot);
       this.#o.log.info({ slot: this.slot, lsn: formatLsn(at) }, 'ingest: replication slot created');
+    } else {
+      // Tables new to the publication are copied afresh.
+      if (added.length > 0) await resetBackfill(this.#ch!, this.slot, added);
+      // Columns added while the ingest was away: existing rows may hold a default that no WAL
+      // carried. Refresh them at the slot's confirmed LSN: above every landed version, below
+      // every change still to come.
+      const confirmed = await this.#confirmedLsn();
+      for (const name of widened.filter((n) => !added.includes(n))) await planRefresh(this.#ch!, this.slot, name, confirmed);
     }
     await this.#backfillAll(tables);
     await this.#sink!.readCheckpoint();
-    const { rows } = await this.#db.query<{ lsn: string }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
-    const start = rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
+    const start = await this.#confirmedLsn();
     this.#landedLsn ??= start;
     return start;
+  }
+
+  async #confirmedLsn(): Promise<Lsn> {
+    const { rows } = await this.#db.query<{ lsn: string | null }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
+    return rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
   }
 
   async #backfillAll(tables: CoreTable[]): Promise<void> {
@@ -246,6 +266,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       databaseUrl: this.#o.databaseUrl,
       ch: this.#ch!,
       slot: this.slot,
+      shouldStop: () => this.#stopping,
       onProgress: (p: BackfillProgress) => {
         this.#backfill = p;
         this.#o.onBackfillProgress?.(p);
@@ -268,7 +289,11 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
    */
   async #relation(relation: Relation, txnLsn: Lsn | null, flush: () => Promise<void>): Promise<TableStream> {
     let landing = this.#landing.get(relation.name);
-    const known = landing && relation.columns.every((c) => landing!.columns.some((l) => l.name === c.name));
+    const catalog = this.#catalog.get(relation.name);
+    // Same columns with the same types as when the landing table was last checked: nothing to do.
+    const known =
+      landing !== undefined &&
+      relation.columns.every((c) => catalog?.columns.some((p) => p.name === c.name && p.typeOid === c.typeOid && p.typeMod === c.typeMod));
     if (!landing || !known) {
       await flush();
       const table = (await coreTables(this.#db)).find((t) => t.name === relation.name);
@@ -276,6 +301,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       landing = landingTable(table);
       const added = await ensureLandingTable(this.#ch!, landing);
       this.#landing.set(table.name, landing);
+      this.#catalog.set(table.name, table);
       if (added.length > 0) {
         this.#o.log.info({ table: table.name, columns: added }, 'ingest: columns added to ClickHouse; refreshing the table');
         await planRefresh(this.#ch!, this.slot, table.name, (txnLsn ?? 1n) - 1n);

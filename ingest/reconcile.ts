@@ -27,7 +27,9 @@ export interface TableReconciliation {
 const SAMPLE = 5;
 
 export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?: string[]): Promise<TableReconciliation[]> {
-  const client = new pg.Client({ connectionString: databaseUrl, options: TEXT_OUTPUT_OPTIONS, types: { getTypeParser: () => (v: string) => v } });
+  // Raw text only for the table rows: the catalog query needs real booleans (is_key, not_null).
+  const client = new pg.Client({ connectionString: databaseUrl, options: TEXT_OUTPUT_OPTIONS });
+  client.on('error', () => undefined); // a lost connection fails the next query instead of the process
   await client.connect();
   try {
     const out: TableReconciliation[] = [];
@@ -38,7 +40,8 @@ export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?
       const names = table.columns.map((c) => c.name);
       const { rows } = await client.query<(string | null)[]>({
         text: `SELECT ${names.map(quoteIdent).join(', ')} FROM ${quoteIdent(CORE_SCHEMA)}.${quoteIdent(table.name)}`,
-        rowMode: 'array'
+        rowMode: 'array',
+        types: { getTypeParser: () => (v: string) => v }
       });
       const pgRows = new Map<string, string[]>();
       for (const r of rows) {
@@ -53,7 +56,7 @@ export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?
       const chRows = new Map<string, string[]>();
       for (const line of (await rs.text()).split('\n')) {
         if (!line) continue;
-        const fields = line.split('\t');
+        const fields = line.split('\t').map((f, i) => (landing.columns[i]!.type.startsWith('Array(') ? f : unescapeQuote(f)));
         chRows.set(keyIdx.map((i) => fields[i]).join('\t'), fields);
       }
       const missing = [...pgRows.keys()].filter((k) => !chRows.has(k));
@@ -77,6 +80,11 @@ export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?
   } finally {
     await client.end();
   }
+}
+
+/** ClickHouse's TSV output escapes ', backspace and form feed in a String; the ingest's TSV fields do not (both read back the same). */
+function unescapeQuote(field: string): string {
+  return /\\['bf]/.test(field) ? field.replace(/\\(.)/g, (m, c: string) => (c === "'" ? "'" : c === 'b' ? '\b' : c === 'f' ? '\f' : m)) : field;
 }
 
 function checksum(rows: Map<string, string[]>): string {

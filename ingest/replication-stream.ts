@@ -28,6 +28,8 @@ export interface StreamHandlers {
 export class ReplicationStream {
   readonly #service: LogicalReplicationService;
   #paused = false;
+  #stopped = false;
+  #endRun: (() => void) | null = null;
 
   constructor(
     databaseUrl: string,
@@ -49,9 +51,13 @@ export class ReplicationStream {
     service.on('heartbeat', (lsn: string, _ts: number, reply: boolean) => handlers.keepalive(parseLsn(lsn), reply));
     let failure: unknown;
     service.on('error', (err: unknown) => (failure ??= err));
+    // A stop() while the connection is being opened: pg's Client.end() during connect() leaves
+    // connect() pending for ever, and a client created just after stop() would stream on.
+    service.on('start', () => void (this.#stopped && service.stop()));
     const plugin = new RawPgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication], messages: true });
     this.#paused = false;
-    await service.subscribe(plugin, this.slot, formatLsn(startLsn));
+    const stopped = new Promise<void>((r) => (this.#endRun = r));
+    await Promise.race([service.subscribe(plugin, this.slot, formatLsn(startLsn)), stopped]);
     if (failure) throw failure;
   }
 
@@ -80,6 +86,8 @@ export class ReplicationStream {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#endRun?.();
     await this.#service.stop().catch(() => undefined);
   }
 

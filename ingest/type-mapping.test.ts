@@ -3,7 +3,7 @@ import { escapeTsv, mapColumn, TypeMappingError, type PgColumn } from './type-ma
 
 /** A catalog column as coreTables() describes it; NOT NULL unless said otherwise. */
 function col(typeName: string, extra: Partial<PgColumn> = {}): PgColumn {
-  return { name: 'c', typeName, typeKind: 'b', elementTypeName: null, elementTypeKind: null, typeMod: -1, notNull: true, ...extra };
+  return { name: 'c', typeName, typeKind: 'b', elementTypeName: null, elementTypeKind: null, typeMod: -1, typeOid: 0, notNull: true, ...extra };
 }
 /** An array column of `element` (PostgreSQL names the array type _element). */
 function arrayCol(element: string, extra: Partial<PgColumn> = {}): PgColumn {

@@ -39,6 +39,8 @@ export interface PgColumn {
   elementTypeName: string | null;
   elementTypeKind: string | null;
   typeMod: number;
+  /** pg_attribute.atttypid: what pgoutput's relation message names; a change means the column's type changed. */
+  typeOid: number;
   notNull: boolean;
 }
 

@@ -91,7 +91,7 @@ describe('ingest in a process of its own (INGEST_MODE=external)', () => {
     app = await startServer({ DATA_DIR: await tempDir('ext-app'), DATABASE_URL: url, INGEST_MODE: 'external', ...ADMIN });
     ingest = await startServer(
       { DATA_DIR: await tempDir('ext-ingest'), DATABASE_URL: url, INGEST_SLOT: slot, PORT: String(await freePort()), HOST: '127.0.0.1' },
-      ['node_modules/.bin/tsx', 'ingest/main.ts'],
+      [process.execPath, '--import', 'tsx', 'ingest/main.ts'],
       'serving /metrics and /healthz'
     );
   });

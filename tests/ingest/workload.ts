@@ -79,19 +79,24 @@ const pairKeys = () => new Keys<Pair>((p) => `${p[0]},${p[1]}`);
 const AWKWARD = ['plain', 'tab\there', 'line\nbreak', 'back\\slash', "it's \"quoted\"", 'Grüße 🚚', '\\N', ''];
 /** SQLSTATE classes a random transaction may legitimately fail with. */
 const EXPECTED_FAILURE = /^(23|40)/;
+/** What refers to a product and goes with it (purchase order lines do not: deleting a product they name fails). */
+const PRODUCT_CHILDREN: [string, string][] = [
+  ['customer_prices', 'product_id'],
+  ['supplier_products', 'product_id'],
+  ['reorder_rules', 'product_id']
+];
 
 /** One transaction in the making: its row changes and what the workload learns if it commits. */
 class Txn {
   counts: Record<string, number> = {};
   effects: (() => void)[] = [];
-  actions: string[] = [];
   constructor(readonly client: pg.PoolClient) {}
   async exec<R extends pg.QueryResultRow = { id: number }>(table: string, sql: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
     const res = await this.client.query<R>(sql, values);
     this.counts[table] = (this.counts[table] ?? 0) + (res.rowCount ?? 0);
     return res;
   }
-  then(effect: () => void) {
+  onCommit(effect: () => void) {
     this.effects.push(effect);
   }
 }
@@ -106,6 +111,7 @@ export class Workload {
   #bootstrapped: Promise<void> | undefined;
   #running: Promise<void>[] = [];
   #stopping = false;
+  #error: unknown;
   readonly regions = new Keys<number>();
   readonly warehouses = new Keys<number>();
   readonly suppliers = new Keys<number>();
@@ -138,13 +144,15 @@ export class Workload {
     const running = this.#bootstrap().then(() =>
       Promise.all(Array.from({ length: this.#o.concurrency }, (_, w) => this.#worker(w + 100 * ++this.#starts, () => !this.#stopping)))
     );
-    this.#running.push(running.then(() => undefined));
+    // Held until stop(), which reports the failure (a bug in the workload, not an expected abort).
+    this.#running.push(running.then(() => undefined, (err: unknown) => void (this.#error ??= err)));
   }
 
   async stop(): Promise<WorkloadStats> {
     this.#stopping = true;
     await Promise.all(this.#running);
     this.#running = [];
+    if (this.#error) throw this.#error;
     return this.stats;
   }
 
@@ -154,7 +162,7 @@ export class Workload {
 
   /** A small network to build on: regions, warehouses, suppliers, products, customers (counted like any change). */
   #bootstrap(): Promise<void> {
-    this.#bootstrapped ??= this.#transaction(rng(this.#o.seed), async (t, r) => {
+    this.#bootstrapped ??= this.#transaction(rng(this.#o.seed), false, async (t, r) => {
       for (let i = 0; i < 3; i++) await this.#insertRegion(t, r);
       for (let i = 0; i < 4; i++) await this.#insertWarehouse(t, r);
       for (let i = 0; i < 3; i++) await this.#insertSupplier(t, r);
@@ -169,13 +177,13 @@ export class Workload {
   async #worker(index: number, more: () => boolean): Promise<void> {
     const r = rng(this.#o.seed * 7919 + index + 1);
     while (more()) {
-      await this.#transaction(r, (t) => this.#randomWork(t, r));
+      await this.#transaction(r, true, (t) => this.#randomWork(t, r));
       if (this.#o.pauseMs > 0) await new Promise((res) => setTimeout(res, r.int(this.#o.pauseMs * 2)));
     }
   }
 
-  /** BEGIN, work, then COMMIT (or ROLLBACK); true when it committed. Counts only what committed. */
-  async #transaction(r: Rng, work: (t: Txn, r: Rng) => Promise<void>): Promise<boolean> {
+  /** BEGIN, work, then COMMIT (or, when it may abort, sometimes not); true when it committed. Counts only what committed. */
+  async #transaction(r: Rng, mayAbort: boolean, work: (t: Txn, r: Rng) => Promise<void>): Promise<boolean> {
     const client = await this.#pool.connect();
     const t = new Txn(client);
     try {
@@ -184,12 +192,12 @@ export class Workload {
         await client.query("SELECT pg_logical_emit_message(true, 'opstower.audit', $1)", [JSON.stringify({ actorId: null, actor: 'workload', action: `workload.${this.#tag}` })]);
       }
       await work(t, r);
-      if (r.chance(0.08)) {
+      if (mayAbort && r.chance(0.08)) {
         await client.query('ROLLBACK');
         this.stats.rolledBack++;
         return false;
       }
-      if (r.chance(0.07)) await this.#failOnPurpose(t, r);
+      if (mayAbort && r.chance(0.07)) await this.#failOnPurpose(t, r);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -248,10 +256,10 @@ export class Workload {
     throw new Error(`a statement meant to fail on a constraint succeeded: ${res.command}`);
   }
 
-  readonly #operations: ((t: Txn, r: Rng) => Promise<unknown>)[] = [
+  readonly #operations: ((t: Txn, r: Rng) => unknown)[] = [
     (t, r) => this.#insertRegion(t, r),
     (t, r) => this.#updateOne(t, 'regions', 'name = $2', this.regions.pick(r), [r.pick(AWKWARD)]),
-    (t, r) => this.#deleteRegion(t, r),
+    (t, r) => this.regions.size > 2 && this.#deleteById(t, 'regions', this.regions.pick(r), this.regions), // fails while referenced
     (t, r) => this.#insertWarehouse(t, r),
     (t, r) => this.#updateOne(t, 'warehouses', 'time_zone = $2, name = name || $3', this.warehouses.pick(r), [r.pick(['UTC', 'Europe/Berlin', 'America/Chicago']), '.']),
     (t, r) => this.#insertSupplier(t, r),
@@ -261,10 +269,10 @@ export class Workload {
     (t, r) => this.#updateOne(t, 'products', "pack_sizes = jsonb_set(pack_sizes, '{0}', $2::jsonb, true)", this.products.pick(r), [JSON.stringify({ name: 'case', qty: r.int(100), nested: { k: [1, null, 'x'] } })]),
     (t, r) => this.#updateOne(t, 'products', 'price_minor = price_minor + $2, cost_minor = $2', this.products.pick(r), [r.int(1000)]), // a TOASTed name stays unchanged
     (t, r) => t.exec('products', 'UPDATE products SET active = NOT active WHERE id % $1 = $2', [5 + r.int(5), r.int(5)]),
-    (t, r) => this.#deleteProduct(t, r),
+    (t, r) => this.#deleteWithChildren(t, 'products', this.products, this.products.pick(r), PRODUCT_CHILDREN, (id) => this.#forget(id, 1, this.customerPrices, this.supplierProducts)),
     (t, r) => this.#insertCustomer(t, r),
     (t, r) => this.#updateOne(t, 'customers', 'credit_limit_minor = $2, on_hold = NOT on_hold, tier = $3', this.customers.pick(r), [r.int(10_000_000), r.pick(['key', 'standard', 'small'])]),
-    (t, r) => this.#deleteCustomer(t, r),
+    (t, r) => this.#deleteWithChildren(t, 'customers', this.customers, this.customers.pick(r), [['customer_prices', 'customer_id']], (id) => this.#forget(id, 0, this.customerPrices)),
     (t, r) => this.#upsertPair(t, r, 'customer_prices', 'customer_id, product_id, price_minor', this.customers, this.products, this.customerPrices),
     (t, r) => this.#upsertPair(t, r, 'customer_prices', 'customer_id, product_id, price_minor', this.customers, this.products, this.customerPrices),
     (t, r) => this.#deletePair(t, r, 'customer_prices', 'customer_id', 'product_id', this.customerPrices),
@@ -278,8 +286,13 @@ export class Workload {
     (t, r) => this.#deleteById(t, 'reorder_rules', this.reorderRules.pick(r), this.reorderRules),
     (t, r) => this.#createPurchaseOrder(t, r),
     (t, r) => this.#receivePurchaseOrderLine(t, r),
-    (t, r) => this.#deletePurchaseOrder(t, r)
+    (t, r) => this.#deleteWithChildren(t, 'purchase_orders', this.purchaseOrders, this.purchaseOrders.pick(r), [['purchase_order_lines', 'purchase_order_id']], (id) => this.#forget(id, 0, this.poLines))
   ];
+
+  /** Forgets the pairs whose element `at` is `id` (the rows went with a deleted parent). */
+  #forget(id: number, at: 0 | 1, ...sets: Keys<Pair>[]): void {
+    for (const keys of sets) for (const p of keys.filter((p) => p[at] === id)) keys.remove(p);
+  }
 
   async #updateOne(t: Txn, table: string, set: string, id: number | undefined, values: unknown[]): Promise<void> {
     if (id !== undefined) await t.exec(table, `UPDATE ${table} SET ${set} WHERE id = $1`, [id, ...values]);
@@ -288,83 +301,58 @@ export class Workload {
   async #deleteById(t: Txn, table: string, id: number | undefined, keys: Keys<number>): Promise<void> {
     if (id === undefined) return;
     await t.exec(table, `DELETE FROM ${table} WHERE id = $1`, [id]);
-    t.then(() => keys.remove(id));
+    t.onCommit(() => keys.remove(id));
   }
 
-  async #insertRegion(t: Txn, r: Rng) {
-    const { rows } = await t.exec('regions', 'INSERT INTO regions (code, name) VALUES ($1, $2) RETURNING id', [this.#code('r'), r.pick(AWKWARD)]);
-    t.then(() => this.regions.add(rows[0]!.id));
+  /** INSERT ... RETURNING id; the new id is known once the transaction commits. */
+  async #insert(t: Txn, table: string, keys: Keys<number>, row: Record<string, unknown>): Promise<number> {
+    const columns = Object.keys(row);
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`;
+    const id = Number((await t.exec(table, sql, Object.values(row))).rows[0]!.id);
+    t.onCommit(() => keys.add(id));
+    return id;
   }
 
-  /** Fails on a foreign key when the region still has warehouses or customers. */
-  async #deleteRegion(t: Txn, r: Rng) {
-    if (this.regions.size > 2) await this.#deleteById(t, 'regions', this.regions.pick(r), this.regions);
+  /** Deletes a row after the rows that refer to it by `children` (table, column); a remaining reference fails it. */
+  async #deleteWithChildren(t: Txn, table: string, keys: Keys<number>, id: number | undefined, children: [string, string][], forget: (id: number) => void) {
+    if (id === undefined || keys.size < 6) return;
+    for (const [child, column] of children) await t.exec(child, `DELETE FROM ${child} WHERE ${column} = $1`, [id]);
+    await t.exec(table, `DELETE FROM ${table} WHERE id = $1`, [id]);
+    t.onCommit(() => (keys.remove(id), forget(id)));
+  }
+
+  #insertRegion(t: Txn, r: Rng) {
+    return this.#insert(t, 'regions', this.regions, { code: this.#code('r'), name: r.pick(AWKWARD) });
   }
 
   async #insertWarehouse(t: Txn, r: Rng) {
     const region = this.regions.pick(r);
-    if (region === undefined) return;
-    const { rows } = await t.exec('warehouses', 'INSERT INTO warehouses (code, name, kind, region_id) VALUES ($1, $2, $3, $4) RETURNING id', [
-      this.#code('wh'),
-      r.pick(AWKWARD),
-      r.pick(['central_dc', 'branch', 'depot']),
-      region
-    ]);
-    t.then(() => this.warehouses.add(rows[0]!.id));
+    const kind = r.pick(['central_dc', 'branch', 'depot']);
+    if (region !== undefined) await this.#insert(t, 'warehouses', this.warehouses, { code: this.#code('wh'), name: r.pick(AWKWARD), kind, region_id: region });
   }
 
-  async #insertSupplier(t: Txn, r: Rng) {
-    const { rows } = await t.exec('suppliers', 'INSERT INTO suppliers (code, name) VALUES ($1, $2) RETURNING id', [this.#code('s'), r.pick(AWKWARD)]);
-    t.then(() => this.suppliers.add(rows[0]!.id));
+  #insertSupplier(t: Txn, r: Rng) {
+    return this.#insert(t, 'suppliers', this.suppliers, { code: this.#code('s'), name: r.pick(AWKWARD) });
   }
 
   /** One product in ten has a name long enough to be TOASTed out of line. */
-  async #insertProduct(t: Txn, r: Rng) {
+  #insertProduct(t: Txn, r: Rng) {
     const name = r.chance(0.1) ? Array.from({ length: 900 }, () => r.int(2 ** 31).toString(36)).join(' ') : r.pick(AWKWARD);
     const packs = Array.from({ length: r.int(3) }, (_, i) => ({ name: r.pick(AWKWARD), qty: (i + 1) * 6 }));
-    const { rows } = await t.exec(
-      'products',
-      'INSERT INTO products (sku, name, pack_sizes, cost_minor, price_minor, category, abc_class) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7) RETURNING id',
-      [this.#code('sku'), name, JSON.stringify(packs), r.int(10_000), r.int(20_000), r.pick(['tools', 'paint', 'garden']), r.pick(['A', 'B', 'C'])]
-    );
-    t.then(() => this.products.add(rows[0]!.id));
-  }
-
-  /** Deletes a product with its prices, sources and rules; fails when purchase orders still refer to it. */
-  async #deleteProduct(t: Txn, r: Rng) {
-    const id = this.products.pick(r);
-    if (id === undefined || this.products.size < 8) return;
-    await t.exec('customer_prices', 'DELETE FROM customer_prices WHERE product_id = $1', [id]);
-    await t.exec('supplier_products', 'DELETE FROM supplier_products WHERE product_id = $1', [id]);
-    await t.exec('reorder_rules', 'DELETE FROM reorder_rules WHERE product_id = $1', [id]);
-    await t.exec('products', 'DELETE FROM products WHERE id = $1', [id]);
-    t.then(() => {
-      this.products.remove(id);
-      for (const keys of [this.customerPrices, this.supplierProducts]) for (const p of keys.filter((p) => p[1] === id)) keys.remove(p);
+    return this.#insert(t, 'products', this.products, {
+      sku: this.#code('sku'),
+      name,
+      pack_sizes: JSON.stringify(packs),
+      cost_minor: r.int(10_000),
+      price_minor: r.int(20_000),
+      category: r.pick(['tools', 'paint', 'garden']),
+      abc_class: r.pick(['A', 'B', 'C'])
     });
   }
 
   async #insertCustomer(t: Txn, r: Rng) {
     const region = this.regions.pick(r);
-    if (region === undefined) return;
-    const { rows } = await t.exec('customers', 'INSERT INTO customers (code, name, region_id, credit_limit_minor) VALUES ($1, $2, $3, $4) RETURNING id', [
-      this.#code('c'),
-      r.pick(AWKWARD),
-      region,
-      r.int(1_000_000)
-    ]);
-    t.then(() => this.customers.add(rows[0]!.id));
-  }
-
-  async #deleteCustomer(t: Txn, r: Rng) {
-    const id = this.customers.pick(r);
-    if (id === undefined || this.customers.size < 4) return;
-    await t.exec('customer_prices', 'DELETE FROM customer_prices WHERE customer_id = $1', [id]);
-    await t.exec('customers', 'DELETE FROM customers WHERE id = $1', [id]);
-    t.then(() => {
-      this.customers.remove(id);
-      for (const p of this.customerPrices.filter((p) => p[0] === id)) this.customerPrices.remove(p);
-    });
+    if (region !== undefined) await this.#insert(t, 'customers', this.customers, { code: this.#code('c'), name: r.pick(AWKWARD), region_id: region, credit_limit_minor: r.int(1e6) });
   }
 
   /** INSERT ... ON CONFLICT DO UPDATE on a two-column key (an insert or an update, one change either way). */
@@ -380,14 +368,14 @@ export class Workload {
        ON CONFLICT (${k1}, ${k2}) DO UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
       values
     );
-    t.then(() => pairs.add([a, b]));
+    t.onCommit(() => pairs.add([a, b]));
   }
 
   async #deletePair(t: Txn, r: Rng, table: string, k1: string, k2: string, pairs: Keys<Pair>) {
     const p = pairs.pick(r);
     if (!p) return;
     await t.exec(table, `DELETE FROM ${table} WHERE ${k1} = $1 AND ${k2} = $2`, p);
-    t.then(() => pairs.remove(p));
+    t.onCommit(() => pairs.remove(p));
   }
 
   /** An UPDATE of the primary key: the row under the old key is gone. Fails when the new key is taken. */
@@ -396,26 +384,22 @@ export class Workload {
     const to = this.products.pick(r);
     if (!p || to === undefined || to === p[1]) return;
     const res = await t.exec('customer_prices', 'UPDATE customer_prices SET product_id = $3 WHERE customer_id = $1 AND product_id = $2', [...p, to]);
-    t.then(() => {
-      this.customerPrices.remove(p);
-      if (res.rowCount) this.customerPrices.add([p[0], to]);
-    });
+    t.onCommit(() => (this.customerPrices.remove(p), res.rowCount && this.customerPrices.add([p[0], to])));
   }
 
   async #insertReorderRule(t: Txn, r: Rng) {
     const product = this.products.pick(r);
     const warehouse = this.warehouses.pick(r);
-    if (product === undefined || warehouse === undefined) return;
     const fromSupplier = r.chance(0.5);
     const source = fromSupplier ? this.suppliers.pick(r) : this.warehouses.filter((w) => w !== warehouse)[0];
-    if (source === undefined) return;
+    if (product === undefined || warehouse === undefined || source === undefined) return;
     const { rows } = await t.exec(
       'reorder_rules',
       `INSERT INTO reorder_rules (product_id, warehouse_id, min_qty, max_qty, lead_time_days, source_supplier_id, source_warehouse_id)
        VALUES ($1, $2, 5, 50, 3, $3, $4) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING id`,
       [product, warehouse, fromSupplier ? source : null, fromSupplier ? null : source]
     );
-    t.then(() => rows[0] && this.reorderRules.add(rows[0].id));
+    t.onCommit(() => rows[0] && this.reorderRules.add(rows[0].id));
   }
 
   /** An order and its lines in one transaction (a multi-row INSERT). */
@@ -423,12 +407,8 @@ export class Workload {
     const supplier = this.suppliers.pick(r);
     const warehouse = this.warehouses.pick(r);
     if (supplier === undefined || warehouse === undefined) return;
-    const { rows } = await t.exec('purchase_orders', 'INSERT INTO purchase_orders (supplier_id, warehouse_id, expected_date) VALUES ($1, $2, $3) RETURNING id', [
-      supplier,
-      warehouse,
-      `2026-${String(1 + r.int(12)).padStart(2, '0')}-${String(1 + r.int(28)).padStart(2, '0')}`
-    ]);
-    const order = Number(rows[0]!.id);
+    const date = `2026-${String(1 + r.int(12)).padStart(2, '0')}-${String(1 + r.int(28)).padStart(2, '0')}`;
+    const order = await this.#insert(t, 'purchase_orders', this.purchaseOrders, { supplier_id: supplier, warehouse_id: warehouse, expected_date: date });
     const products = Array.from({ length: 1 + r.int(4) }, () => this.products.pick(r)!);
     const lines = await t.exec(
       'purchase_order_lines',
@@ -436,10 +416,7 @@ export class Workload {
        VALUES ${products.map((_, i) => `($1, $${i + 2}, ${1 + r.int(100)}, ${r.int(5000)})`).join(', ')} RETURNING id`,
       [order, ...products]
     );
-    t.then(() => {
-      this.purchaseOrders.add(order);
-      for (const l of lines.rows) this.poLines.add([order, Number(l.id)]);
-    });
+    t.onCommit(() => lines.rows.forEach((l) => this.poLines.add([order, Number(l.id)])));
   }
 
   async #receivePurchaseOrderLine(t: Txn, r: Rng) {
@@ -447,16 +424,5 @@ export class Workload {
     if (!line) return;
     await t.exec('purchase_order_lines', 'UPDATE purchase_order_lines SET received_qty = received_qty + $2 WHERE id = $1', [line[1], 1 + r.int(5)]);
     await t.exec('purchase_orders', "UPDATE purchase_orders SET state = 'partially_received', sent_at = coalesce(sent_at, now()) WHERE id = $1", [line[0]]);
-  }
-
-  async #deletePurchaseOrder(t: Txn, r: Rng) {
-    const order = this.purchaseOrders.pick(r);
-    if (order === undefined) return;
-    await t.exec('purchase_order_lines', 'DELETE FROM purchase_order_lines WHERE purchase_order_id = $1', [order]);
-    await t.exec('purchase_orders', 'DELETE FROM purchase_orders WHERE id = $1', [order]);
-    t.then(() => {
-      this.purchaseOrders.remove(order);
-      for (const l of this.poLines.filter((l) => l[0] === order)) this.poLines.remove(l);
-    });
   }
 }

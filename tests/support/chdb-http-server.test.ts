@@ -52,7 +52,7 @@ describe('chDB over ClickHouse HTTP (test support)', () => {
     await migrateClickHouse(ch.client);
     await server.kill();
     expect((await ch.client.ping()).success).toBe(false);
-    server = await startChdbHttpServer(server.dataDir, server.port);
+    server = await startChdbHttpServer(server.dataDir, { port: server.port });
     const rs = await ch.client.query({ query: 'SELECT count() AS n FROM t', format: 'JSONEachRow' });
     expect(await rs.json()).toEqual([{ n: 3 }]); // ClickHouse 25.9+ no longer quotes 64-bit integers in JSON
     expect(await migrateClickHouse(ch.client)).toEqual([]);

@@ -3,9 +3,10 @@
 // data directory per process, so tests that need "ClickHouse is down" or "two ingest processes
 // share one ClickHouse" run this script and point CLICKHOUSE_URL at it.
 //
-//   node --import tsx tests/support/chdb-http-server.ts --path <dataDir> [--port <port>]
+//   node --import tsx tests/support/chdb-http-server.ts --path <dataDir> [--port <port>] [--init-sql <sql>]...
 //   (or env CHDB_HTTP_PATH / CHDB_HTTP_PORT; port 0 or unset: a free one). Prints
-//   "chdb-http-server listening on http://127.0.0.1:<port>" once it serves.
+//   "chdb-http-server listening on http://127.0.0.1:<port>" once it serves. --init-sql runs
+//   before the first request (e.g. SYSTEM STOP MERGES, which a restart would otherwise undo).
 //
 // What it speaks: GET/HEAD /ping; GET or POST / with the query in the `query` URL parameter
 // and/or the body (both: parameter, newline, body, which is how inserts send their data),
@@ -125,15 +126,17 @@ class ChdbHttpHandler {
     const queryParam = p.get('query');
     const text = data.toString('utf8');
     const sql = queryParam ? (text.length > 0 ? `${queryParam}\n${text}` : queryParam) : text;
-    const isInsertWithData = queryParam !== null && /^\s*INSERT\b/i.test(queryParam) && text.length > 0;
+    const isInsert = queryParam !== null && /^\s*INSERT\b/i.test(queryParam);
+    const isInsertWithData = isInsert && text.length > 0;
     const insertFormat = /\bFORMAT\s+(\w+)\s*$/i.exec(queryParam ?? '')?.[1];
     const queryId = p.get('query_id') ?? randomUUID();
-    const format = /\bFORMAT\s+(\w+)\s*;?\s*$/i.exec(sql)?.[1] ?? p.get('default_format') ?? 'TabSeparated';
+    // The output format (not an insert's data: its tail is no FORMAT clause of ours).
+    const format = (isInsert ? undefined : /\bFORMAT\s+(\w+)\s*;?\s*$/i.exec(sql)?.[1]) ?? p.get('default_format') ?? 'TabSeparated';
     const compress = p.get('enable_http_compression') === '1' && String(req.headers['accept-encoding'] ?? '').includes('gzip');
 
     const result = await this.run(async () => {
       await this.#prepare(settings, p.get('database') ?? 'default');
-      if (queryParam !== null && /^\s*INSERT\b/i.test(queryParam) && text.trim().length === 0) return null; // an empty insert is a no-op
+      if (isInsert && text.trim().length === 0) return null; // an empty insert is a no-op
       return Object.keys(params).length > 0 ? this.session.queryBindAsync(sql, params, { format }) : this.session.queryAsync(sql, { format });
     });
     const out = Buffer.from(result?.bytes() ?? new Uint8Array());
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
   const port = Number(arg('port') ?? process.env.CHDB_HTTP_PORT ?? 0);
   const { Session } = (await import('chdb')) as unknown as { Session: new (path: string) => ChdbSessionLike };
   const session = new Session(path.resolve(dataDir));
+  for (let i = 0; i < process.argv.length; i++) if (process.argv[i] === '--init-sql') await session.queryAsync(process.argv[i + 1]!);
   const handler = new ChdbHttpHandler(session);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -219,9 +223,14 @@ export interface ChdbHttpServer {
 
 const SELF = fileURLToPath(import.meta.url);
 
-/** Starts the server on dataDir (port 0: a free one; give the old port to come back on it). */
-export async function startChdbHttpServer(dataDir: string, port = 0): Promise<ChdbHttpServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--path', dataDir, '--port', String(port)], {
+/**
+ * Starts the server on dataDir (port 0: a free one; give the old port to come back on it).
+ * A plain `node --import tsx` process, not the tsx CLI (which forks the script into a
+ * grandchild that a SIGKILL of the CLI would leave running).
+ */
+export async function startChdbHttpServer(dataDir: string, options: { port?: number; initSql?: string[] } = {}): Promise<ChdbHttpServer> {
+  const args = [SELF, '--path', dataDir, '--port', String(options.port ?? 0), ...(options.initSql ?? []).flatMap((q) => ['--init-sql', q])];
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let out = '';
@@ -245,7 +254,9 @@ export async function startChdbHttpServer(dataDir: string, port = 0): Promise<Ch
   });
   const signal = async (s: NodeJS.Signals) => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(s);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000); // a clean stop that hangs
     await exited;
+    clearTimeout(timer);
   };
   return {
     url: `http://127.0.0.1:${bound}`,

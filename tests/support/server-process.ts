@@ -38,7 +38,10 @@ export async function startServer(
     proc.on('exit', (code, signal) => resolve({ code, signal }))
   );
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // never leave a half-started child behind
+      reject(new Error(`server not ready within 60 s:\n${out}`));
+    }, 60_000);
     proc.stdout!.on('data', () => {
       if (out.includes(readyLine)) {
         clearTimeout(timer);

@@ -1,0 +1,168 @@
+import type { TransferRec } from './history-model';
+import { markPickable } from './history-orders';
+import { addCover, at, isOpen, localTime, today, type Sim } from './history-state';
+import { HOUR, MINUTE, weekday } from './history-time';
+
+/**
+ * Transfers (transfers.ts): a branch's reorder run requests stock from the DC;
+ * the planner approves within the hour or two (open moves DC.stock ->
+ * branch.transit); the DC's afternoon dispatch ships what it has free (the rest
+ * is dropped; a transfer with nothing free is cancelled): the stock moves into
+ * the branch's transit, an open move transit -> stock awaits the receipt after
+ * the lane's lead time. A few lines arrive short or damaged.
+ */
+
+const LATE_SHARE = 0.05;
+const SHORT_SHARE = 0.015;
+const DAMAGED_SHARE = 0.01;
+/** The DC dispatches transfers at this local hour, Monday to Saturday. */
+export const DISPATCH_HOUR = 14;
+
+export function planTransfers(sim: Sim, from: number, to: number, lines: { product: number; qty: number }[], t: number): void {
+  const { ctx, ids } = sim;
+  const lead = ctx.lanes.get(from * ctx.warehouses.length + to)!;
+  const tr: TransferRec = {
+    id: ids.take('transfers'),
+    from,
+    to,
+    fromWarehouseId: ctx.warehouses[from]!.id,
+    toWarehouseId: ctx.warehouses[to]!.id,
+    state: 'requested',
+    expectedArrival: today(sim, to, t) + lead,
+    requestedBy: ctx.actorId,
+    requestedAt: t,
+    approvedAt: null,
+    shippedAt: null,
+    receivedAt: null,
+    cancelledAt: null,
+    lines: lines.map((l) => ({
+      id: ids.take('transfer_lines'),
+      product: l.product,
+      productId: ctx.products[l.product]!.id,
+      qty: l.qty,
+      shippedQty: 0,
+      receivedQty: 0,
+      shortQty: 0,
+      damagedQty: 0,
+      move: null
+    }))
+  };
+  for (const l of tr.lines) addCover(sim, to, l.product, l.qty);
+  sim.rows.transfers.push(tr);
+  const approveAt = t + sim.rng.transfers.between(0.5, 2) * HOUR;
+  at(sim, approveAt, () => approve(sim, tr, approveAt));
+}
+
+function approve(sim: Sim, tr: TransferRec, t: number): void {
+  const from = sim.ctx.warehouses[tr.from]!;
+  const to = sim.ctx.warehouses[tr.to]!;
+  tr.state = 'approved';
+  tr.approvedAt = t;
+  for (const l of tr.lines) {
+    addCover(sim, tr.to, l.product, -l.qty);
+    l.move = sim.ledger.open(
+      {
+        productId: l.productId,
+        qty: l.qty,
+        fromLocationId: from.loc.stock,
+        toLocationId: to.loc.transit,
+        documentType: 'transfer',
+        documentId: tr.id,
+        documentLineId: l.id,
+        scheduledDate: tr.expectedArrival
+      },
+      'confirmed',
+      t
+    );
+  }
+  sim.dispatch[tr.from]!.push(tr);
+}
+
+/** The afternoon dispatch at a source warehouse: every approved transfer leaves, a couple of minutes apart. */
+export function dispatch(sim: Sim, w: number, t: number): void {
+  const ready = sim.dispatch[w]!.filter((tr) => tr.state === 'approved' && tr.approvedAt! < t);
+  sim.dispatch[w] = sim.dispatch[w]!.filter((tr) => !ready.includes(tr));
+  ready.forEach((tr, i) => {
+    const when = t + i * 2 * MINUTE;
+    if (when < sim.end) ship(sim, tr, when);
+    else sim.dispatch[w]!.push(tr);
+  });
+}
+
+/** shipTransfer: what is free ships (A.stock -> B.transit done, B.transit -> B.stock open); the rest is dropped. */
+function ship(sim: Sim, tr: TransferRec, t: number): void {
+  const { ledger, ctx } = sim;
+  const to = ctx.warehouses[tr.to]!;
+  const free = (product: number) => {
+    const b = ledger.position(tr.from, product).stock;
+    return Math.max(0, b.onHand - b.reserved);
+  };
+  const qty = tr.lines.map((l) => Math.min(l.qty, free(l.product)));
+  if (qty.every((q) => q === 0)) {
+    for (const l of tr.lines) {
+      if (isOpen(l.move)) ledger.reduce(l.move, l.move.qty);
+      l.move = null;
+    }
+    tr.state = 'cancelled';
+    tr.cancelledAt = t;
+    return;
+  }
+  tr.lines.forEach((l, i) => {
+    const shipped = qty[i]!;
+    const open = l.move!;
+    const planned = open.qty;
+    if (shipped > 0) ledger.complete(open, shipped, t);
+    if (shipped < planned) ledger.reduce(open, planned - shipped);
+    l.move = null;
+    if (shipped === 0) return;
+    l.shippedQty = shipped;
+    l.move = ledger.open(
+      {
+        productId: l.productId,
+        qty: shipped,
+        fromLocationId: to.loc.transit,
+        toLocationId: to.loc.stock,
+        documentType: 'transfer',
+        documentId: tr.id,
+        documentLineId: l.id,
+        scheduledDate: tr.expectedArrival
+      },
+      'confirmed',
+      t
+    );
+  });
+  tr.state = 'shipped';
+  tr.shippedAt = t;
+  const rng = sim.rng.transfers;
+  let day = today(sim, tr.to, t) + ctx.lanes.get(tr.from * ctx.warehouses.length + tr.to)! + (rng.chance(LATE_SHARE) ? 1 : 0);
+  if (weekday(day) === 0) day++;
+  const when = localTime(sim, tr.to, day, rng.between(8, 11));
+  at(sim, when, () => receive(sim, tr, when));
+}
+
+/** receiveTransfer: short written off, damaged to the damaged location, the rest into stock; backorders reserved. */
+function receive(sim: Sim, tr: TransferRec, t: number): void {
+  const { ledger, ctx } = sim;
+  const to = ctx.warehouses[tr.to]!;
+  const rng = sim.rng.transfers;
+  const arrived: number[] = [];
+  for (const l of tr.lines) {
+    if (l.shippedQty === 0) continue;
+    const open = l.move!;
+    const r = rng.float();
+    const short = r < SHORT_SHARE ? rng.int(1, Math.min(3, l.shippedQty)) : 0;
+    const damaged = r >= SHORT_SHARE && r < SHORT_SHARE + DAMAGED_SHARE ? rng.int(1, Math.min(3, l.shippedQty)) : 0;
+    const received = l.shippedQty - short - damaged;
+    if (short > 0) ledger.complete(open, short, t, to.loc.adjustment);
+    if (damaged > 0) ledger.complete(open, damaged, t, to.loc.damaged);
+    if (received > 0) ledger.complete(open, received, t);
+    l.move = null;
+    l.receivedQty = received;
+    l.shortQty = short;
+    l.damagedQty = damaged;
+    if (received > 0) arrived.push(l.product);
+  }
+  tr.state = 'received';
+  tr.receivedAt = t;
+  for (const p of arrived) ledger.allocate(tr.to, p, t, (line) => markPickable(sim, line));
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClickHouse, type ClickHouseEngine } from '../../platform/clickhouse';
+import { migrateClickHouse } from '../../warehouse/migrate';
+import { mismatches, reconcile } from '../../ingest/reconcile';
+import { parseLsn } from '../../ingest/lsn';
+import { freshDatabase, tempDir } from '../support/databases';
+import { startChdbHttpServer, type ChdbHttpServer } from '../support/chdb-http-server';
+import { startIngestChild, type IngestChild } from '../support/ingest-standby-process';
+import { waitFor } from './support';
+import { Workload } from './workload';
+
+/**
+ * One active consumer per slot, and a standby that takes over: two standalone
+ * ingest processes on one slot, one ClickHouse (chDB served over HTTP). The active
+ * one is SIGKILLed under load; the standby must stream within 5 s (the issue's
+ * deadline), and nothing may be lost or landed twice across the handover.
+ */
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TAKEOVER_DEADLINE_MS = 5_000;
+
+let url: string;
+let pool: pg.Pool;
+let server: ChdbHttpServer;
+let ch: ClickHouseEngine;
+const slot = `t_${randomBytes(5).toString('hex')}`;
+const children: IngestChild[] = [];
+
+beforeAll(async () => {
+  url = await freshDatabase('standby');
+  pool = new pg.Pool({ connectionString: url, max: 8 });
+  server = await startChdbHttpServer(await tempDir('ch-standby'));
+  ch = connectClickHouse(server.url);
+  await migrateClickHouse(ch.client);
+  // Merges would collapse duplicate (commit_lsn, position) lines and hide a replay.
+  await ch.client.command({ query: 'SYSTEM STOP MERGES change_log' });
+});
+
+afterAll(async () => {
+  for (const c of children) await c.kill('SIGTERM');
+  if (pool) await dropSlot(pool, slot).catch(() => undefined);
+  await pool?.end();
+  await ch?.close();
+  await server?.stop();
+});
+
+/** Slots are cluster-wide: drop ours, once its walsender has gone (55006: still in use). */
+async function dropSlot(pool: pg.Pool, slot: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006') throw err;
+      await sleep(100);
+    }
+  }
+}
+
+async function states(): Promise<(string | undefined)[]> {
+  return Promise.all(children.map(async (c) => (await c.progress())?.state));
+}
+
+/** Waits until the given ingest has landed everything committed so far. */
+async function settle(active: IngestChild): Promise<void> {
+  const { rows } = await pool.query<{ lsn: string }>("SELECT pg_logical_emit_message(true, 'opstower.settle', '')::text AS lsn");
+  const target = parseLsn(rows[0]!.lsn);
+  await waitFor(
+    async () => {
+      const p = await active.progress();
+      if (p?.state === 'failed') throw new Error(`ingest ${active.name} failed: ${p.lastError}`);
+      return p?.landedLsn != null && parseLsn(p.landedLsn) > target;
+    },
+    60_000,
+    `ingest ${active.name} to land LSN ${rows[0]!.lsn}`
+  );
+}
+
+describe('standby ingest', () => {
+  it('keeps one active consumer per slot; the standby takes over within 5 s of a SIGKILL and nothing is lost or doubled', async () => {
+    const env = { DATABASE_URL: url, CLICKHOUSE_URL: server.url, INGEST_SLOT: slot };
+    children.push(...(await Promise.all([startIngestChild('a', env), startIngestChild('b', env)])));
+    await waitFor(async () => (await states()).includes('streaming'), 60_000, 'one ingest to stream');
+    await sleep(1_500); // both have had time to try for the lock
+    expect((await states()).sort()).toEqual(['standby', 'streaming']);
+
+    const workload = new Workload(pool, { seed: 4_242, concurrency: 3, pauseMs: 4 });
+    workload.start();
+    await sleep(2_000);
+    const before = await states();
+    expect(before.sort()).toEqual(['standby', 'streaming']);
+    const [active, standby] = (await children[0]!.progress())?.state === 'streaming' ? [children[0]!, children[1]!] : [children[1]!, children[0]!];
+    expect((await standby.progress())?.state).toBe('standby');
+
+    await active.kill('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor(async () => (await standby.progress())?.state === 'streaming', TAKEOVER_DEADLINE_MS, 'the standby to stream');
+    const tookOverInMs = Date.now() - killedAt;
+    expect(tookOverInMs, `took over in ${tookOverInMs} ms`).toBeLessThan(TAKEOVER_DEADLINE_MS);
+
+    await sleep(2_000); // the load goes on under the new active consumer
+    const stats = await workload.stop();
+    expect(stats.committed).toBeGreaterThan(100);
+    await settle(standby);
+
+    const bad = mismatches(await reconcile(url, ch.client));
+    expect(bad, JSON.stringify(bad, null, 2)).toEqual([]);
+    const rows = async <T>(query: string) => (await ch.client.query({ query, format: 'JSONEachRow' })).json<T>();
+    const [total] = await rows<{ n: number }>('SELECT count() AS n FROM change_log');
+    expect(Number(total!.n)).toBe(stats.changes);
+    expect(await rows('SELECT commit_lsn, position, count() AS n FROM change_log GROUP BY commit_lsn, position HAVING n > 1 LIMIT 5')).toEqual([]);
+  }, 90_000);
+});

@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCoreDb, type CoreDb } from '../../app/lib/server/core/db';
+import { ledgerViolations } from '../../app/lib/server/core/invariants';
+import { createPool } from '../../platform/pool';
+import { DAY_MS, HOUR_MS, liveClock, manualClock } from '../../sim/clock';
+import type { ExecutorCounters } from '../../sim/executor';
+import { generateNetwork } from '../../sim/network';
+import { writeNetwork } from '../../sim/network-writer';
+import { SimRunner, type RunnerProgress } from '../../sim/runner';
+import { createSimUsers } from '../../sim/sim-users';
+import { freshDatabase } from '../support/databases';
+
+const SPEC = { seed: 21, products: 40, customers: 16, suppliers: 4, branches: 2, ordersPerDay: 12 };
+const SEED = 99;
+/** A Monday, 00:00 UTC; the run covers two simulated weeks. */
+const START = Date.parse('2026-03-02T00:00:00Z');
+const END = START + 14 * DAY_MS;
+const PASSWORD = 'demo-password-for-tests';
+
+/** A fresh database with the small network and the simulator's users. */
+async function prepared() {
+  const pool = createPool(await freshDatabase('simrun'), 4);
+  const db = createCoreDb(pool);
+  const network = generateNetwork(SPEC);
+  const ids = await writeNetwork(db, network);
+  const users = await createSimUsers(db, { password: PASSWORD });
+  return { pool, db, network, ids, users };
+}
+
+async function count(db: CoreDb, query: string): Promise<number> {
+  return Number((await db.execute<{ n: string }>(sql.raw(query))).rows[0]!.n);
+}
+
+const ok = (c: ExecutorCounters, action: string) => c.actions[action]?.ok ?? 0;
+
+describe('SimRunner on a small network (manual clock)', () => {
+  let first: Awaited<ReturnType<typeof prepared>>;
+  let counters: ExecutorCounters;
+  const progress: RunnerProgress[] = [];
+
+  beforeAll(async () => {
+    first = await prepared();
+    const runner = new SimRunner({ ...first, seed: SEED, clock: manualClock(START), onProgress: (p) => progress.push(p), progressEveryMs: 0 });
+    counters = await runner.run({ until: END });
+  });
+  afterAll(() => first?.pool.end());
+
+  it('runs a few hundred operations of every kind', () => {
+    expect(counters.operations).toBeGreaterThan(300);
+    for (const [kind, n] of Object.entries(counters.byKind)) expect(n, kind).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ running: false, counters });
+    expect(progress.length).toBe(counters.operations + 1);
+  });
+
+  it('keeps every ledger invariant', async () => {
+    expect(await ledgerViolations(first.db)).toEqual([]);
+  });
+
+  it('leaves orders in several states, shipped ones and backordered ones among them', async () => {
+    const states = (await first.db.execute<{ state: string }>(sql`SELECT DISTINCT state FROM sales_orders`)).rows.map((r) => r.state);
+    expect(states.length).toBeGreaterThanOrEqual(3);
+    expect(states).toContain('done');
+    expect(await count(first.db, `SELECT count(*) AS n FROM shipments WHERE state = 'shipped'`)).toBeGreaterThan(50);
+    // Backordered: a line still to ship after a shipment left it behind, or waiting for stock.
+    expect(await count(first.db, `SELECT count(*) AS n FROM sales_order_lines WHERE backordered_since IS NOT NULL`)).toBeGreaterThan(0);
+    expect(await count(first.db, `SELECT count(*) AS n FROM sales_order_lines l JOIN sales_orders o ON o.id = l.order_id WHERE o.state = 'confirmed' AND l.backordered_qty > l.reserved_qty`)).toBeGreaterThan(0);
+    expect(await count(first.db, `SELECT count(*) AS n FROM invoices`)).toBeGreaterThan(0);
+  });
+
+  it('buys, receives and moves stock between warehouses', async () => {
+    expect(await count(first.db, `SELECT count(*) AS n FROM purchase_orders WHERE state <> 'draft'`)).toBeGreaterThan(0);
+    expect(await count(first.db, `SELECT count(*) AS n FROM receipts`)).toBeGreaterThan(0);
+    expect(await count(first.db, `SELECT count(*) AS n FROM transfers WHERE state = 'received'`)).toBeGreaterThan(0);
+    expect(await count(first.db, `SELECT count(*) AS n FROM customer_returns`)).toBeGreaterThan(0);
+    expect(await count(first.db, `SELECT count(*) AS n FROM cycle_counts`)).toBeGreaterThan(0);
+  });
+
+  it('acts in the role each task belongs to', async () => {
+    const actorRole = async (table: string, column: string) =>
+      (await first.db.execute<{ role: string }>(sql.raw(`SELECT DISTINCT u.role FROM ${table} t JOIN users u ON u.id = t.${column}`))).rows.map((r) => r.role);
+    expect(await actorRole('sales_orders', 'created_by')).toEqual(['sales']);
+    expect(await actorRole('shipments', 'actor_id')).toEqual(['warehouse']);
+    expect(await actorRole('purchase_orders', 'created_by')).toEqual(['buyer']);
+    expect(await actorRole('receipts', 'actor_id')).toEqual(['warehouse']);
+    // Leads act on their own warehouse only.
+    expect(await count(first.db, `SELECT count(*) AS n FROM shipments s JOIN sales_orders o ON o.id = s.order_id JOIN users u ON u.id = s.actor_id WHERE u.warehouse_id <> o.warehouse_id`)).toBe(0);
+  });
+
+  it('keeps counters that add up to what the database holds', async () => {
+    expect(Object.values(counters.byKind).reduce((a, b) => a + b, 0)).toBe(counters.operations);
+    expect(ok(counters, 'orders.create') + (counters.actions['orders.create']?.refused ?? 0)).toBe(counters.byKind.order);
+    expect(ok(counters, 'orders.create')).toBe(await count(first.db, 'SELECT count(*) AS n FROM sales_orders'));
+    expect(ok(counters, 'orders.ship')).toBe(await count(first.db, `SELECT count(*) AS n FROM shipments WHERE state = 'shipped'`));
+    expect(ok(counters, 'orders.pick')).toBe(await count(first.db, 'SELECT count(*) AS n FROM shipments'));
+    expect(ok(counters, 'orders.pay')).toBeGreaterThan(0);
+    expect(ok(counters, 'orders.pay')).toBe(await count(first.db, 'SELECT count(*) AS n FROM payments'));
+    expect(ok(counters, 'purchasing.send')).toBe(await count(first.db, `SELECT count(*) AS n FROM purchase_orders WHERE state <> 'draft'`));
+    expect(ok(counters, 'purchasing.receive')).toBe(await count(first.db, 'SELECT count(*) AS n FROM receipts'));
+    expect(ok(counters, 'transfers.ship')).toBe(await count(first.db, `SELECT count(*) AS n FROM transfers WHERE state IN ('shipped', 'received')`));
+    expect(ok(counters, 'transfers.receive')).toBe(await count(first.db, `SELECT count(*) AS n FROM transfers WHERE state = 'received'`));
+    expect(ok(counters, 'returns.create')).toBe(await count(first.db, 'SELECT count(*) AS n FROM customer_returns'));
+    expect(ok(counters, 'stock.count')).toBe(await count(first.db, 'SELECT count(*) AS n FROM cycle_counts'));
+    expect(ok(counters, 'orders.approve') + ok(counters, 'orders.reject')).toBe(await count(first.db, `SELECT count(*) AS n FROM sales_orders WHERE approval_reason IS NOT NULL AND state <> 'awaiting_approval'`));
+  });
+
+  it('gives the same counters when run again with the same seed from the same state, even when stopped and resumed', async () => {
+    const second = await prepared();
+    try {
+      let stopping: Promise<unknown> | undefined;
+      const runner = new SimRunner({
+        ...second,
+        seed: SEED,
+        clock: manualClock(START),
+        progressEveryMs: 0,
+        onProgress: (p) => {
+          if (p.running && p.counters.operations === 150) stopping = runner.stop();
+        }
+      });
+      const stoppedAt = await runner.start({ until: END });
+      await stopping;
+      expect(stoppedAt.operations).toBe(150); // the operation in flight finished, no other began
+      expect(runner.running).toBe(false);
+      expect(await ledgerViolations(second.db)).toEqual([]);
+      expect(await runner.run({ until: END })).toEqual(counters);
+    } finally {
+      await second.pool.end();
+    }
+  });
+
+  it('runs live against a compressed clock', async () => {
+    // A simulated day in three real seconds: six simulated hours go by in under a second,
+    // from 14:00 UTC (morning in the network's US time zones: ship waves are due).
+    const from = END + 14 * HOUR_MS;
+    const clock = liveClock({ start: from, simDayMinutes: 0.05 });
+    const runner = new SimRunner({ ...first, seed: SEED, clock });
+    expect(runner.pace.compression).toBe(28_800);
+    const live = await runner.run({ until: from + 6 * HOUR_MS });
+    expect(live.byKind['ship-wave']).toBeGreaterThan(0);
+    expect(clock.now()).toBeGreaterThanOrEqual(from + 5 * HOUR_MS);
+    expect(await ledgerViolations(first.db)).toEqual([]);
+  });
+});
