@@ -1,6 +1,6 @@
 // CDC ingest freshness: commit-to-ClickHouse-visible latency while small stock
 // transactions (a move and the two balances it changes, with the audit message)
-// commit at a steady 1,000/s from 8 connections. A transaction is visible when the
+// commit at a steady 1,000/s from 16 connections. A transaction is visible when the
 // ingest emits a 'landed' event at or beyond its commit LSN.
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
@@ -14,7 +14,7 @@ import { benchPostgres } from './support';
 const RATE = 1_000;
 const SECONDS = Number(process.env.BENCH_FRESHNESS_SECONDS ?? 60);
 const WARMUP_SECONDS = 3;
-const CONNECTIONS = 8;
+const CONNECTIONS = 16;
 const SLOT = 'bench_freshness';
 
 /** One small ledger transaction: a receipt (even k) or a shipment (odd k) of one unit, as one round trip. */
@@ -113,7 +113,8 @@ const bench: Benchmark = {
       latencies.sort((a, b) => a - b);
       const during = landed.filter((e) => e.at >= measuredFrom && e.at <= measuredFrom + loadSeconds * 1000);
       const txnsPerBatch = during.reduce((n, e) => n + e.transactions, 0) / Math.max(1, during.length);
-      const { maxRssMb } = await ingest.stop();
+      const { maxRssMb, breakdown } = await ingest.stop();
+      if (breakdown) ctx.log(`ingest breakdown: ${breakdown}`);
       ingest = undefined;
       const tps = committed.length / loadSeconds;
       ctx.log(`${committed.length} transactions measured (${failed} failed), ${during.length} landed batches (${(during.length / loadSeconds).toFixed(1)}/s, ${txnsPerBatch.toFixed(1)} transactions each)`);

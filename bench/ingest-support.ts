@@ -4,11 +4,14 @@
 // and so that its peak RSS is the ingest's alone, not the load generator's.
 // This file is also that child's entry point (see the end).
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance as nodePerformance } from 'node:perf_hooks';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { sql } from 'drizzle-orm';
+import type pg from 'pg';
 import pino from 'pino';
 import type { CoreDb } from '../app/lib/server/core/db';
 import type { IngestOptions } from '../ingest/pipeline';
@@ -67,6 +70,34 @@ export async function stockedNetwork(db: CoreDb, products: number, progress: (la
   return rows.map((r) => ({ productId: Number(r.product_id), stock: Number(r.stock), supplier: Number(r.supplier), customer: Number(r.customer) }));
 }
 
+/**
+ * CPU seconds used by the walsender serving `slot` (PostgreSQL's side of logical decoding),
+ * sampled from /proc while it runs: call the returned function once the reader is done.
+ */
+export function walsenderCpu(pool: pg.Pool, slot: string): () => Promise<number> {
+  const seen = new Map<number, number>();
+  let stopped = false;
+  const sample = async () => {
+    const { rows } = await pool.query<{ pid: number | null }>('SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    const pid = rows[0]?.pid;
+    if (!pid) return;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f.length > 13) seen.set(pid, (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in ticks of 1/100 s
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await sample().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return [...seen.values()].reduce((a, b) => a + b, 0);
+  };
+}
+
 /** The audit message the core emits in every transaction (transact()), as SQL. */
 export function auditStatement(action: string): string {
   const json = JSON.stringify({ actorId: null, role: 'system', actor: 'bench', action }).replace(/'/g, "''");
@@ -82,7 +113,7 @@ export type FromChild =
   | { t: 'state'; state: string; at: number; error: string | null }
   | { t: 'landed'; lsn: string; at: number; transactions: number; rows: number }
   | { t: 'pong'; id: number; at: number }
-  | { t: 'stopped'; maxRssMb: number; rowsLanded: number; cpuSeconds: number }
+  | { t: 'stopped'; maxRssMb: number; rowsLanded: number; cpuSeconds: number; breakdown?: string }
   | { t: 'error'; message: string };
 
 export interface IngestChildOptions {
@@ -169,7 +200,7 @@ export class IngestChild {
     return best.offset;
   }
 
-  async stop(): Promise<{ maxRssMb: number; rowsLanded: number; cpuSeconds: number }> {
+  async stop(): Promise<Extract<FromChild, { t: 'stopped' }>> {
     const stopped = this.next((m): m is Extract<FromChild, { t: 'stopped' }> => m.t === 'stopped', 60_000, 'the ingest child to stop');
     this.send({ t: 'stop' });
     const s = await stopped;
@@ -186,6 +217,39 @@ export class IngestChild {
   }
 }
 
+/**
+ * BENCH_INGEST_BREAKDOWN=1: where the ingest's time goes, from start() to stop(): time spent
+ * awaiting ClickHouse by kind of call, and how busy the main thread (decode, batch, TSV) was.
+ */
+function timeClickHouse(client: ClickHouseClient): () => string {
+  type Call = (p: { table?: string; query?: string }) => Promise<unknown>;
+  const methods = client as unknown as Record<'insert' | 'query' | 'command', Call>;
+  const totals = new Map<string, { n: number; ms: number }>();
+  for (const m of ['insert', 'query', 'command'] as const) {
+    const call = methods[m].bind(client);
+    methods[m] = async (p) => {
+      const t = performance.now();
+      try {
+        return await call(p);
+      } finally {
+        const key = m === 'insert' ? `insert ${p.table}` : `${m} ${String(p.query).trim().split(/\s+/).slice(0, 3).join(' ')}`;
+        const s = totals.get(key) ?? { n: 0, ms: 0 };
+        s.n++;
+        s.ms += performance.now() - t;
+        totals.set(key, s);
+      }
+    };
+  }
+  const t0 = performance.now();
+  const elu = nodePerformance.eventLoopUtilization();
+  return () => {
+    const wall = performance.now() - t0;
+    const busy = nodePerformance.eventLoopUtilization(elu).utilization;
+    const calls = [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6);
+    return `${(wall / 1000).toFixed(1)} s: main thread busy ${(100 * busy).toFixed(0)}%; awaiting ClickHouse: ${calls.map(([k, v]) => `${k} ${(v.ms / 1000).toFixed(1)} s (${v.n}x)`).join(', ')}`;
+  };
+}
+
 async function childMain(): Promise<void> {
   const send = (m: FromChild) => process.send!(m);
   const { IngestPipeline } = await import('../ingest/pipeline');
@@ -195,29 +259,7 @@ async function childMain(): Promise<void> {
   await migrateClickHouse(ch.client);
   const log = pino({ level: process.env.BENCH_INGEST_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const slot = process.env.BENCH_INGEST_SLOT!;
-  if (process.env.BENCH_DIAG) {
-    const { ClickHouseSink } = await import('../ingest/clickhouse-sink');
-    const orig = ClickHouseSink.prototype.land;
-    const d = { batches: 0, landMs: 0, lines: 0 };
-    ClickHouseSink.prototype.land = async function (this: InstanceType<typeof ClickHouseSink>, b) {
-      const t = performance.now();
-      try { return await orig.call(this, b); } finally { d.batches++; d.lines += b.changeLog.length; d.landMs += performance.now() - t; }
-    };
-    const calls = new Map<string, { n: number; ms: number }>();
-    for (const m of ['insert', 'query', 'command'] as const) {
-      const f = (ch.client as any)[m].bind(ch.client);
-      (ch.client as any)[m] = async (params: any) => {
-        const t = performance.now();
-        try { return await f(params); } finally {
-          const key = `${m} ${params.table ?? String(params.query).slice(0, 40)}`;
-          const c = calls.get(key) ?? { n: 0, ms: 0 };
-          c.n++; c.ms += performance.now() - t; calls.set(key, c);
-        }
-      };
-    }
-    setInterval(() => console.error('CALLS', JSON.stringify([...calls].map(([k, v]) => [k, v.n, Math.round(v.ms / v.n)]))), 5000).unref();
-    setInterval(() => console.error('DIAG', JSON.stringify(d), 'elu', (performance as unknown as { eventLoopUtilization(): { utilization: number } }).eventLoopUtilization().utilization.toFixed(2)), 2000).unref();
-  }
+  let breakdown: (() => string) | undefined;
   // BENCH_INGEST_OPTIONS: pipeline options as JSON (e.g. {"maxBatchWaitMs":200}), for trials.
   const extra = JSON.parse(process.env.BENCH_INGEST_OPTIONS ?? '{}') as Partial<IngestOptions>;
   const pipeline = new IngestPipeline({ databaseUrl: process.env.BENCH_INGEST_URL!, clickhouse: ch.client, log, slot, publication: slot, lockPollMs: 100, ...extra });
@@ -226,15 +268,17 @@ async function childMain(): Promise<void> {
   process.on('message', (m: ToChild) => {
     if (m.t === 'ping') send({ t: 'pong', id: m.id, at: clock() });
     else if (m.t === 'start') {
+      if (process.env.BENCH_INGEST_BREAKDOWN === '1') breakdown = timeClickHouse(ch.client);
       send({ t: 'started', at: clock(), cpuSeconds: cpuSeconds() });
       pipeline.start();
     } else if (m.t === 'stop') {
       void (async () => {
         const rowsLanded = pipeline.progress().rowsLanded;
+        const summary = breakdown?.();
         await pipeline.stop();
         await ch.close();
         // Exit even if some handle lingers: the parent waits for the exit.
-        process.send!({ t: 'stopped', maxRssMb: process.resourceUsage().maxRSS / 1024, rowsLanded, cpuSeconds: cpuSeconds() } satisfies FromChild, () => process.exit(0));
+        process.send!({ t: 'stopped', maxRssMb: process.resourceUsage().maxRSS / 1024, rowsLanded, cpuSeconds: cpuSeconds(), breakdown: summary } satisfies FromChild, () => process.exit(0));
       })().catch((err: Error) => send({ t: 'error', message: err.stack ?? err.message }));
     }
   });

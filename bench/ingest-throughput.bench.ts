@@ -8,7 +8,7 @@ import { createCoreDb } from '../app/lib/server/core/db';
 import { parseLsn } from '../ingest/lsn';
 import { createPool } from '../platform/pool';
 import type { Benchmark } from './harness';
-import { auditStatement, benchTempDir, IngestChild, stockedNetwork, type FromChild } from './ingest-support';
+import { auditStatement, benchTempDir, IngestChild, stockedNetwork, walsenderCpu, type FromChild } from './ingest-support';
 import { benchPostgres, run } from './support';
 
 const ROWS = Number(process.env.BENCH_INGEST_ROWS ?? 1_000_000);
@@ -76,16 +76,18 @@ const bench: Benchmark = {
       // (a) pg_recvlogical from its slot to --endpos.
       ctx.progress('pg_recvlogical to a file', 0);
       const out = path.join(await benchTempDir('opstower-bench-recvlogical-'), 'changes.pgoutput');
-      let t = performance.now();
+      let walsender = walsenderCpu(pool, RECVLOGICAL_SLOT);
+      const t = performance.now();
       await run('pg_recvlogical', [
         '-d', engine.url, '--slot', RECVLOGICAL_SLOT, '--start', '--no-loop', '--plugin=pgoutput',
         '-o', 'proto_version=1', '-o', `publication_names=${SLOT}`, '-o', 'messages=true', '--endpos', endLsn, '-f', out
       ]);
       const recvSeconds = (performance.now() - t) / 1000;
+      const recvWalsenderCpu = await walsender();
       const outMb = (await stat(out)).size / 2 ** 20;
       await rm(path.dirname(out), { recursive: true, force: true });
       ctx.progress('pg_recvlogical to a file', 1);
-      ctx.log(`pg_recvlogical: ${recvSeconds.toFixed(2)} s, ${outMb.toFixed(0)} MB written`);
+      ctx.log(`pg_recvlogical: ${recvSeconds.toFixed(2)} s, ${outMb.toFixed(0)} MB written; its walsender used ${recvWalsenderCpu.toFixed(1)} s CPU`);
 
       // (b) the ingest from start() until the marker transaction has landed.
       const ingest = await launch();
@@ -101,6 +103,7 @@ const bench: Benchmark = {
         }
       });
       ctx.progress('ingest: decode and land in chDB', 0);
+      walsender = walsenderCpu(pool, SLOT);
       const started = await ingest.start();
       const caughtUp = await ingest.next(
         (m): m is Extract<FromChild, { t: 'landed' }> => m.t === 'landed' && parseLsn(m.lsn) > marker,
@@ -108,13 +111,15 @@ const bench: Benchmark = {
         'the ingest to land the backlog'
       );
       ticker();
+      const ingestWalsenderCpu = await walsender();
       ctx.progress('ingest: decode and land in chDB', 1);
-      const { maxRssMb, rowsLanded, cpuSeconds } = await ingest.stop();
+      const { maxRssMb, rowsLanded, cpuSeconds, breakdown } = await ingest.stop();
+      if (breakdown) ctx.log(`ingest breakdown: ${breakdown}`);
       if (rowsLanded < ROWS) throw new Error(`the ingest landed ${rowsLanded} row changes, expected ${ROWS}`);
       const ingestSeconds = (caughtUp.at - started.at) / 1000;
       const ingestCpu = cpuSeconds - started.cpuSeconds;
       const streamSeconds = (caughtUp.at - streamingAt) / 1000;
-      ctx.log(`ingest: ${ingestSeconds.toFixed(2)} s from start() (${streamSeconds.toFixed(2)} s from streaming), ${rowsLanded} change-log lines in ${batches} batches, ${ingestCpu.toFixed(1)} s CPU`);
+      ctx.log(`ingest: ${ingestSeconds.toFixed(2)} s from start() (${streamSeconds.toFixed(2)} s from streaming), ${rowsLanded} change-log lines in ${batches} batches, ${ingestCpu.toFixed(1)} s CPU (its walsender: ${ingestWalsenderCpu.toFixed(1)} s)`);
 
       const ingestRate = ROWS / ingestSeconds;
       const recvRate = ROWS / recvSeconds;

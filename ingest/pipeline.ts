@@ -12,7 +12,7 @@ import { tableStream, RelationMismatchError, type TableStream } from './table-st
 import { TypeMappingError } from './type-mapping';
 import { LocationDirectory } from './location-directory';
 import { publishLanded, publishProgress } from './landed-events';
-import { batchesLanded, commitToLanded, rowsLanded } from './ingest-metrics';
+import { ProgressTracker } from './progress-tracker';
 import { formatLsn, parseLsn, type Lsn } from './lsn';
 import type { Batch } from './batcher';
 import type { Relation } from './pgoutput-decoder';
@@ -68,14 +68,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   #loop: Promise<void> | undefined;
   #session: StreamSession | null = null;
   #lock: ConsumerLock;
-  #lastError: string | null = null;
-  #landedLsn: Lsn | null = null;
-  #lastCommitTime: bigint | null = null;
-  #lastLagMs: number | null = null;
-  #lagBytes: number | null = null;
-  #rowsLanded = 0;
-  #rate: { t: number; rows: number }[] = [];
-  #backfill: BackfillProgress | null = null;
+  readonly #progress: ProgressTracker;
 
   constructor(options: IngestOptions) {
     super();
@@ -90,6 +83,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       ...options
     };
     this.slot = this.#o.slot;
+    this.#progress = new ProgressTracker(this.slot);
     this.#db = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'opstower-ingest' });
     this.#db.on('error', () => undefined); // a dropped idle connection is replaced on next use
     this.#lock = new ConsumerLock(options.databaseUrl, this.slot);
@@ -117,24 +111,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   }
 
   progress(): IngestProgress {
-    const now = Date.now();
-    const window = this.#rate.filter((r) => now - r.t <= 5_000);
-    const rows = window.reduce((n, r) => n + r.rows, 0);
-    const pending = this.#session?.oldestPendingCommit;
-    const lagMs = pending != null ? Math.max(0, now - Number(pending / 1000n)) : this.#lastLagMs;
-    return {
-      slot: this.slot,
-      state: this.#state,
-      landedLsn: this.#landedLsn === null ? null : formatLsn(this.#landedLsn),
-      lastCommitTime: this.#lastCommitTime === null ? null : new Date(Number(this.#lastCommitTime / 1000n)).toISOString(),
-      lagBytes: this.#lagBytes,
-      lagMs,
-      rowsPerSecond: window.length ? Math.round(rows / 5) : 0,
-      rowsLanded: this.#rowsLanded,
-      backfill: this.#backfill && !this.#backfill.done ? { table: this.#backfill.table, copied: this.#backfill.copied, total: this.#backfill.total } : null,
-      lastError: this.#lastError,
-      updatedAt: new Date(now).toISOString()
-    };
+    return this.#progress.snapshot(this.#state, this.#session?.oldestPendingCommit);
   }
 
   #setState(state: State): void {
@@ -165,7 +142,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
           await this.#openClickHouse();
           const start = await this.#prepare();
           this.#setState('streaming');
-          this.#lastError = null;
+          this.#progress.lastError = null;
           backoff = 250;
           this.#session = new StreamSession(
             {
@@ -180,7 +157,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
               relation: (r, lsn, flush) => this.#relation(r, lsn, flush),
               landed: (b, rows) => this.#landed(b, rows),
               retrying: (err) => {
-                this.#lastError = `ClickHouse: ${(err as Error).message ?? String(err)}`;
+                this.#progress.lastError = `ClickHouse: ${(err as Error).message ?? String(err)}`;
                 this.#setState('retrying');
               },
               isFatal,
@@ -193,10 +170,10 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
           if (!this.#stopping) throw new Error('the replication stream ended');
         } catch (err) {
           if (this.#stopping) break;
-          this.#lastError = (err as Error).message ?? String(err);
+          this.#progress.lastError = (err as Error).message ?? String(err);
           if (isFatal(err)) {
             this.#setState('failed');
-            this.#o.log.error({ err }, `ingest stopped: ${this.#lastError}`);
+            this.#o.log.error({ err }, `ingest stopped: ${this.#progress.lastError}`);
             break;
           }
           this.#setState('retrying');
@@ -252,7 +229,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     await this.#backfillAll(tables);
     await this.#sink!.readCheckpoint();
     const start = await this.#confirmedLsn();
-    this.#landedLsn ??= start;
+    this.#progress.landedLsn ??= start;
     return start;
   }
 
@@ -268,7 +245,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       slot: this.slot,
       shouldStop: () => this.#stopping,
       onProgress: (p: BackfillProgress) => {
-        this.#backfill = p;
+        this.#progress.backfill = p;
         this.#o.onBackfillProgress?.(p);
       }
     };
@@ -279,7 +256,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       if (copied > 0) this.#o.log.info({ table: t.name, rows: copied }, 'ingest: backfilled');
       this.#setState(wasState);
     }
-    this.#backfill = null;
+    this.#progress.backfill = null;
   }
 
   /**
@@ -313,37 +290,11 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
 
   async #landed(batch: Batch, rows: number): Promise<void> {
     const landedAt = Date.now();
-    rowsLanded.inc(batch.changeLog.length);
-    batchesLanded.inc();
-    this.#rowsLanded += batch.changeLog.length;
-    this.#rate.push({ t: landedAt, rows: batch.changeLog.length });
-    while (this.#rate.length && landedAt - this.#rate[0]!.t > 5_000) this.#rate.shift();
-    if (batch.firstCommitTime !== null && batch.lastCommitTime !== null) {
-      const first = Number(batch.firstCommitTime / 1000n);
-      commitToLanded.observe((landedAt - first) / 1000);
-      this.#lastLagMs = landedAt - Number(batch.lastCommitTime / 1000n);
-      this.#lastCommitTime = batch.lastCommitTime;
-    }
-    if (batch.ackLsn !== null) this.#landedLsn = batch.ackLsn;
+    this.#progress.batchLanded(batch, landedAt);
     if (this.#state === 'retrying') this.#setState('streaming');
-    this.#lastError = null;
-    if (batch.transactions === 0 || batch.lastCommitLsn === null) return;
-    const t = batch.touched;
-    const warehouseIds = new Set([...t.warehouseIds, ...(await this.#locations!.warehouses(t.locationIds).catch(() => []))]);
-    const event: LandedEvent = {
-      slot: this.slot,
-      lsn: formatLsn(batch.ackLsn ?? batch.lastCommitLsn),
-      commitTimeFrom: new Date(Number(batch.firstCommitTime! / 1000n)).toISOString(),
-      commitTimeTo: new Date(Number(batch.lastCommitTime! / 1000n)).toISOString(),
-      landedAt: new Date(landedAt).toISOString(),
-      transactions: batch.transactions,
-      rows,
-      tables: [...t.tables],
-      warehouseIds: [...warehouseIds],
-      productIds: [...t.productIds],
-      orderIds: [...t.orderIds],
-      keysTruncated: false
-    };
+    const fromLocations = batch.touched.locationIds.size ? await this.#locations!.warehouses(batch.touched.locationIds).catch(() => []) : [];
+    const event = this.#progress.landedEvent(batch, rows, fromLocations, landedAt);
+    if (!event) return;
     this.emit('landed', event);
     if (this.#o.notify) await publishLanded(this.#db, event).catch((err) => this.#o.log.warn({ err }, 'landed event NOTIFY failed'));
   }
@@ -351,7 +302,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   async #measureLag(): Promise<void> {
     try {
       const lag = await slotLagBytes(this.#db, this.slot);
-      this.#lagBytes = lag === null ? null : Math.max(0, lag);
+      this.#progress.lagBytes = lag === null ? null : Math.max(0, lag);
     } catch {
       // PostgreSQL unreachable: keep the last figure; the state says what is wrong.
     }

@@ -2,14 +2,13 @@ import type { Actor } from '../app/lib/server/core/actor';
 import type { LocationKind, WarehouseLocations } from '../app/lib/server/core/locations';
 import type { CustomerDef, Network, ProductDef, SupplierDef } from './network-types';
 import { ruleKey, type NetworkIds } from './network-writer';
-import { weightedSampler, type Random } from './random';
 import { Zones } from './history-time';
 
 /**
  * The network as the history simulation looks things up: arrays indexed by
  * position (warehouse, product, customer, supplier index) with their database
- * ids, location kinds by location id, samplers for order lines, supplier terms,
- * lanes and reorder rules. Built once from the network and the ids writeNetwork
+ * ids, location kinds by location id, contract prices, supplier terms, lanes
+ * and reorder rules. Built once from the network and the ids writeNetwork
  * returned.
  */
 
@@ -35,8 +34,6 @@ export interface CustomerCtx {
   warehouse: number;
   /** Contract prices by product index. */
   prices: Map<number, number>;
-  /** A product index drawn by the demand model (line share x category affinity). */
-  pickProduct: (rng: Random) => number;
 }
 
 export interface SupplierCtx {
@@ -112,32 +109,19 @@ export function buildContext(network: Network, ids: NetworkIds, actor: Actor): H
   const productIndex = new Map(network.products.map((p, i) => [p.sku, i]));
   const P = products.length;
 
-  // Lines: a category by the customer's weights, then a product by line share within it.
-  const categories = network.categories;
-  const inCategory = categories.map((c) => products.filter((p) => p.def.category === c));
-  const categoryShare = inCategory.map((ps) => ps.reduce((a, p) => a + p.def.lineShare, 0));
-  const withinCategory = inCategory.map((ps) => (ps.length ? weightedSampler(ps.map((p) => p.def.lineShare)) : null));
   const prices = new Map<string, Map<number, number>>();
   for (const cp of network.customerPrices) {
     const m = prices.get(cp.customerCode) ?? new Map<number, number>();
     m.set(productIndex.get(cp.sku)!, cp.priceMinor);
     prices.set(cp.customerCode, m);
   }
-  const customers: CustomerCtx[] = network.customers.map((def, index) => {
-    const weights = categories.map((c, i) => (withinCategory[i] ? categoryShare[i]! * (def.categoryAffinity.includes(c) ? network.demandModel.affinityBoost : 1) : 0));
-    const pickCategory = weightedSampler(weights);
-    return {
-      index,
-      id: lookup(ids.customers, def.code, 'customer'),
-      def,
-      warehouse: whIndex.get(def.warehouseCode)!,
-      prices: prices.get(def.code) ?? new Map(),
-      pickProduct: (rng: Random) => {
-        const c = pickCategory(rng);
-        return inCategory[c]![withinCategory[c]!(rng)]!.index;
-      }
-    };
-  });
+  const customers: CustomerCtx[] = network.customers.map((def, index) => ({
+    index,
+    id: lookup(ids.customers, def.code, 'customer'),
+    def,
+    warehouse: whIndex.get(def.warehouseCode)!,
+    prices: prices.get(def.code) ?? new Map()
+  }));
 
   const suppliers: SupplierCtx[] = network.suppliers.map((def, index) => ({ index, id: lookup(ids.suppliers, def.code, 'supplier'), def }));
   const supplierIndex = new Map(network.suppliers.map((s, i) => [s.code, i]));

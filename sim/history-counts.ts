@@ -1,84 +1,63 @@
 import { countNeedsApproval } from '../app/lib/server/core/counts';
 import type { CountRec } from './history-model';
 import { markPickable } from './history-orders';
-import { at, localTime, today, type Sim } from './history-state';
-import { weightedSampler, type Random } from './random';
+import { at, type Sim } from './history-state';
+import { MINUTE } from './history-time';
+import { demandTables } from './operations-demand';
 
 /**
- * Cycle counts (counts.ts): every working day each warehouse counts a few
- * products (A items more often). Most counts match; small variances post at
- * once as adjustment moves; variances above the threshold wait for approval and
- * are approved (posting counted - on hand at that moment) or rejected the next
- * day. A count never goes below what orders have reserved.
+ * Cycle counts (counts.ts), as the live operations do them: a few counts per
+ * warehouse and working day, A items most often. Most match; a few are off by
+ * a unit or three, now and then by a tenth or more (never below what is
+ * reserved). Small variances post at once as adjustment moves; one above the
+ * threshold waits for the planner, who mostly approves it (posting counted - on
+ * hand) or has it recounted (rejected).
  */
 
-/** Products counted per warehouse and working day: one per this many products. */
-const PRODUCTS_PER_COUNT = 600;
-const ABC_WEIGHT = { A: 4, B: 2, C: 1 } as const;
+/** Counts per warehouse and working day, between 08:00 and 17:00. */
+export const COUNTS_PER_DAY = 4;
 const APPROVE_SHARE = 0.75;
 
-const samplers = new WeakMap<object, (rng: Random) => number>();
-
-function productSampler(sim: Sim): (rng: Random) => number {
-  let s = samplers.get(sim.ctx);
-  if (!s) {
-    s = weightedSampler(sim.ctx.products.map((p) => ABC_WEIGHT[p.def.abcClass]));
-    samplers.set(sim.ctx, s);
-  }
-  return s;
-}
-
-export function countRound(sim: Sim, w: number, t: number): void {
+export function countProduct(sim: Sim, w: number, t: number): void {
   const { ctx, ledger } = sim;
   const rng = sim.rng.counts;
+  const p = demandTables(ctx.network).countSample(rng);
   const wh = ctx.warehouses[w]!;
-  const P = ctx.products.length;
-  const n = Math.max(1, Math.round(P / PRODUCTS_PER_COUNT));
-  const pick = productSampler(sim);
-  for (let i = 0; i < n; i++) {
-    const p = pick(rng);
-    const key = wh.loc.stock * P + p;
-    if (sim.countsWaiting.has(key)) continue; // one count per product and location may wait at a time
-    const bal = ledger.position(w, p).stock;
-    const system = bal.onHand;
-    const r = rng.float();
-    let counted = system;
-    if (r >= 0.82 && r < 0.97) counted = system + (rng.chance(0.6) ? -1 : 1) * rng.int(1, 3);
-    else if (r >= 0.97) counted = rng.chance(0.7) ? system - Math.max(1, Math.round(system * rng.between(0.05, 0.25))) : system + rng.int(5, 20);
-    counted = Math.max(counted, bal.reserved, 0);
-    const countedAt = t + i * rng.int(2, 6) * 60_000;
-    const count: CountRec = {
-      id: sim.ids.take('cycle_counts'),
-      locationId: wh.loc.stock,
-      productId: ctx.products[p]!.id,
-      systemQty: system,
-      countedQty: counted,
-      state: 'posted',
-      countedBy: ctx.actorId,
-      countedAt,
-      decidedBy: null,
-      decidedAt: null
-    };
-    sim.rows.counts.push(count);
-    if (!countNeedsApproval(system, counted)) {
-      postAdjustment(sim, w, p, count, countedAt);
-      continue;
-    }
-    count.state = 'awaiting_approval';
-    sim.countsWaiting.add(key);
-    const approve = rng.chance(APPROVE_SHARE);
-    const when = localTime(sim, w, today(sim, w, t) + 1, rng.between(9, 12));
-    at(sim, when, () => {
-      sim.countsWaiting.delete(key);
-      // A loss below what is reserved now cannot post (approveCount would refuse): the count is rejected.
-      if (approve && count.countedQty >= ledger.position(w, p).stock.reserved) {
-        postAdjustment(sim, w, p, count, when);
-        count.state = 'posted';
-      } else count.state = 'rejected';
-      count.decidedBy = ctx.actorId;
-      count.decidedAt = when;
-    });
-  }
+  const key = wh.loc.stock * ctx.products.length + p;
+  if (sim.countsWaiting.has(key)) return; // one count of a product and location may wait at a time (countStock)
+  const bal = ledger.position(w, p).stock;
+  const roll = rng.float();
+  const sign = rng.chance(0.5) ? -1 : 1;
+  const units = roll >= 0.85 && roll < 0.97 ? sign * rng.int(1, 3) : 0;
+  const share = roll >= 0.97 ? (sign * Math.round(rng.between(0.1, 0.3) * 100)) / 100 : 0;
+  const counted = Math.max(bal.reserved, 0, bal.onHand + Math.round(bal.onHand * share) + units);
+  const count: CountRec = {
+    id: sim.ids.take('cycle_counts'),
+    locationId: wh.loc.stock,
+    productId: ctx.products[p]!.id,
+    systemQty: bal.onHand,
+    countedQty: counted,
+    state: 'posted',
+    countedBy: ctx.actorId,
+    countedAt: t,
+    decidedBy: null,
+    decidedAt: null
+  };
+  sim.rows.counts.push(count);
+  if (!countNeedsApproval(count.systemQty, counted)) return postAdjustment(sim, w, p, count, t);
+  count.state = 'awaiting_approval';
+  sim.countsWaiting.add(key);
+  const approve = rng.chance(APPROVE_SHARE);
+  const decided = t + rng.int(2, 20) * MINUTE;
+  at(sim, decided, () => {
+    sim.countsWaiting.delete(key);
+    // approveCount refuses a loss below what is reserved by then: such a count is recounted (rejected) instead.
+    const ok = approve && counted >= ledger.position(w, p).stock.reserved;
+    if (ok) postAdjustment(sim, w, p, count, decided);
+    count.state = ok ? 'posted' : 'rejected';
+    count.decidedBy = ctx.actorId;
+    count.decidedAt = decided;
+  });
 }
 
 /** counted - on hand now, as an adjustment move (gain: adjustment -> stock, loss: stock -> adjustment); gains go to backorders. */

@@ -1,5 +1,5 @@
 import { INTERNAL, type HistoryContext } from './history-context';
-import type { BalanceRec, DocumentType, IdSource, LineRec, MoveRec, MoveState, OrderRec } from './history-model';
+import type { BalanceRec, DocumentType, IdSource, LineRec, MoveRec, MoveState, OpenMoveLists, OrderRec } from './history-model';
 
 /**
  * The stock ledger in memory, with the core's rules (app/lib/server/core/ledger.ts,
@@ -22,13 +22,13 @@ export interface MoveSpec {
 }
 
 /** A product at a warehouse: its stock and transit balances, open moves in and out, and the order lines waiting for it. */
-export interface Position {
+export interface Position extends OpenMoveLists {
   stock: BalanceRec;
   transit: BalanceRec;
   /** Open moves into stock or transit not from this stock (ATP's inbound; forecastIn marks the forecast's incoming). */
-  inbound: Set<MoveRec>;
+  inbound: MoveRec[];
   /** Open moves out of stock to another warehouse or a virtual location (the forecast's outgoing). */
-  outgoing: Set<MoveRec>;
+  outgoing: MoveRec[];
   /** Lines of confirmed orders still short of reservation, in reservation order. */
   queue: LineRec[];
 }
@@ -47,21 +47,35 @@ export function reservationOrder(a: LineRec, b: LineRec): number {
   return a.id - b.id;
 }
 
-const KEY_SPAN = 65_536;
-
 export class Ledger {
   readonly moves: MoveRec[] = [];
-  private readonly balances = new Map<number, BalanceRec>();
-  private readonly positions: (Position | undefined)[] = [];
-  private readonly productIndex = new Map<number, number>();
+  /** When set, every move that becomes final (done or cancelled: never to change again) is added here, once. */
+  finals: MoveRec[] | null = null;
+  /** Balances by location id * products + product index (dense: location ids are small). */
+  private readonly balances: (BalanceRec | null)[];
+  /** Positions by warehouse index * products + product index, all made up front. */
+  private readonly positions: Position[] = [];
+  /** Product index by product id. */
+  private readonly productIndex: Int32Array;
+  private readonly P: number;
 
   constructor(
     private readonly ctx: HistoryContext,
     private readonly ids: IdSource,
     initial: { productId: number; locationId: number; onHand: number; reserved: number }[]
   ) {
-    for (const p of ctx.products) this.productIndex.set(p.id, p.index);
-    if (ctx.locations.length > KEY_SPAN) throw new Error(`location ids beyond ${KEY_SPAN} are more than the history simulation indexes`);
+    this.P = ctx.products.length;
+    this.productIndex = new Int32Array(Math.max(0, ...ctx.products.map((p) => p.id)) + 1).fill(-1);
+    for (const p of ctx.products) this.productIndex[p.id] = p.index;
+    this.balances = new Array<BalanceRec | null>(ctx.locations.length * this.P).fill(null);
+    for (const w of ctx.warehouses) {
+      for (const p of ctx.products) {
+        const pos: Position = { stock: this.balance(p.id, w.loc.stock), transit: this.balance(p.id, w.loc.transit), inbound: [], outgoing: [], queue: [], settled: false };
+        pos.stock.watcher = pos;
+        pos.transit.watcher = pos;
+        this.positions.push(pos);
+      }
+    }
     for (const b of initial) {
       const rec = this.balance(b.productId, b.locationId);
       rec.onHand = b.onHand;
@@ -71,31 +85,24 @@ export class Ledger {
 
   /** Every balance row the history knows (the touched ones changed). */
   allBalances(): BalanceRec[] {
-    return [...this.balances.values()];
+    return this.balances.filter((b): b is BalanceRec => b !== null);
   }
 
   balance(productId: number, locationId: number): BalanceRec {
-    const key = productId * KEY_SPAN + locationId;
-    let b = this.balances.get(key);
+    const p = productId < this.productIndex.length ? this.productIndex[productId]! : -1;
+    const kind = this.ctx.locations[locationId]?.kind;
+    if (p < 0 || kind === undefined) throw new Error(`history: product ${productId} at location ${locationId} is not in the network`);
+    const key = locationId * this.P + p;
+    let b = this.balances[key];
     if (!b) {
-      const kind = this.ctx.locations[locationId]?.kind;
-      if (kind === undefined) throw new Error(`location ${locationId} is not a location of the network`);
-      b = { productId, locationId, onHand: 0, reserved: 0, isVirtual: !INTERNAL.has(kind), updatedAt: 0, touched: false };
-      this.balances.set(key, b);
+      b = { productId, locationId, onHand: 0, reserved: 0, isVirtual: !INTERNAL.has(kind), updatedAt: 0, touched: false, watcher: null };
+      this.balances[key] = b;
     }
     return b;
   }
 
   position(warehouse: number, product: number): Position {
-    const key = warehouse * this.ctx.products.length + product;
-    let pos = this.positions[key];
-    if (!pos) {
-      const w = this.ctx.warehouses[warehouse]!;
-      const productId = this.ctx.products[product]!.id;
-      pos = { stock: this.balance(productId, w.loc.stock), transit: this.balance(productId, w.loc.transit), inbound: new Set(), outgoing: new Set(), queue: [] };
-      this.positions[key] = pos;
-    }
-    return pos;
+    return this.positions[warehouse * this.P + product]!;
   }
 
   /** Changes a balance; refuses what stock_balances' CHECK constraints refuse. */
@@ -108,6 +115,7 @@ export class Ledger {
     }
     if (t > b.updatedAt) b.updatedAt = t;
     b.touched = true;
+    if (b.watcher) b.watcher.settled = false;
   }
 
   private newMove(spec: MoveSpec, state: MoveState, t: number): MoveRec {
@@ -127,8 +135,10 @@ export class Ledger {
       createdAt: t,
       doneAt: state === 'done' ? t : null,
       forecastIn: false,
-      inList: null,
-      outList: null
+      inAt: null,
+      outAt: null,
+      inIndex: -1,
+      outIndex: -1
     };
     this.moves.push(m);
     return m;
@@ -138,7 +148,9 @@ export class Ledger {
   post(spec: MoveSpec, t: number): MoveRec {
     this.change(spec.productId, spec.fromLocationId, -spec.qty, 0, t);
     this.change(spec.productId, spec.toLocationId, spec.qty, 0, t);
-    return this.newMove(spec, 'done', t);
+    const m = this.newMove(spec, 'done', t);
+    this.finals?.push(m);
+    return m;
   }
 
   /** A scheduled move that changes no balance yet (createOpenMoves). */
@@ -146,25 +158,46 @@ export class Ledger {
     const m = this.newMove(spec, state, t);
     const from = this.ctx.locations[m.fromLocationId]!;
     const to = this.ctx.locations[m.toLocationId]!;
-    const p = this.productIndex.get(m.productId)!;
+    const p = this.productIndex[m.productId]!;
     if ((to.kind === 'stock' || to.kind === 'transit') && m.fromLocationId !== this.ctx.warehouses[to.warehouse]!.loc.stock) {
       m.forecastIn = !(from.warehouse === to.warehouse && INTERNAL.has(from.kind));
-      m.inList = this.position(to.warehouse, p).inbound;
-      m.inList.add(m);
+      const at = this.position(to.warehouse, p);
+      m.inAt = at;
+      m.inIndex = at.inbound.push(m) - 1;
+      at.settled = false;
     }
     if (from.kind === 'stock' && (to.warehouse !== from.warehouse || !INTERNAL.has(to.kind))) {
-      m.outList = this.position(from.warehouse, p).outgoing;
-      m.outList.add(m);
+      const at = this.position(from.warehouse, p);
+      m.outAt = at;
+      m.outIndex = at.outgoing.push(m) - 1;
+      at.settled = false;
     }
     return m;
   }
 
   private close(m: MoveRec, state: 'done' | 'cancelled'): void {
     m.state = state;
-    m.inList?.delete(m);
-    m.outList?.delete(m);
-    m.inList = null;
-    m.outList = null;
+    // Lists of open moves drop a move by moving their last one into its place.
+    if (m.inAt) {
+      const list = m.inAt.inbound;
+      const last = list.pop()!;
+      if (last !== m) {
+        list[m.inIndex] = last;
+        last.inIndex = m.inIndex;
+      }
+      m.inAt.settled = false;
+      m.inAt = null;
+    }
+    if (m.outAt) {
+      const list = m.outAt.outgoing;
+      const last = list.pop()!;
+      if (last !== m) {
+        list[m.outIndex] = last;
+        last.outIndex = m.outIndex;
+      }
+      m.outAt.settled = false;
+      m.outAt = null;
+    }
   }
 
   /**
@@ -182,6 +215,7 @@ export class Ledger {
       this.close(m, 'done');
       m.doneAt = t;
       m.actorId = this.ctx.actorId;
+      this.finals?.push(m);
       return m;
     }
     this.reduce(m, qty);
@@ -194,8 +228,10 @@ export class Ledger {
   /** reduceOpenMove: qty off an open move; all of it cancels the move (its qty is kept). */
   reduce(m: MoveRec, qty: number): void {
     if (qty <= 0 || qty > m.qty) throw new Error(`history: cannot take ${qty} off move ${m.id} (${m.qty} open)`);
-    if (qty === m.qty) this.close(m, 'cancelled');
-    else m.qty -= qty;
+    if (qty === m.qty) {
+      this.close(m, 'cancelled');
+      this.finals?.push(m);
+    } else m.qty -= qty;
   }
 
   /** Forecast at a horizon (stock.ts): on hand + in transit + incoming - outgoing, open moves due by then (or undated). */
@@ -213,7 +249,7 @@ export class Ledger {
     let position = pos.stock.onHand - pos.stock.reserved;
     for (const l of pos.queue) if (l.order !== exclude) position -= l.backorderedQty - l.reservedQty;
     if (position >= qty) return today;
-    const inbound = [...pos.inbound].sort((a, b) => (a.scheduledDate ?? -Infinity) - (b.scheduledDate ?? -Infinity));
+    const inbound = [...pos.inbound].sort((a, b) => (a.scheduledDate ?? -Infinity) - (b.scheduledDate ?? -Infinity) || a.id - b.id);
     for (const m of inbound) {
       position += m.qty;
       if (position >= qty) return Math.max(m.scheduledDate ?? today, today);

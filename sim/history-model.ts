@@ -24,9 +24,19 @@ export interface MoveRec {
   doneAt: number | null;
   /** Counts as incoming in the destination's forecast (its source is outside that warehouse). */
   forecastIn: boolean;
-  /** While open: the ledger's sets of open moves that list it (inbound at the destination, outgoing at the source). */
-  inList: Set<MoveRec> | null;
-  outList: Set<MoveRec> | null;
+  /** While open: the positions that list it (inbound at the destination, outgoing at the source) and where. */
+  inAt: OpenMoveLists | null;
+  outAt: OpenMoveLists | null;
+  inIndex: number;
+  outIndex: number;
+}
+
+/** What the ledger keeps per product and warehouse about open moves (see history-ledger.ts Position). */
+export interface OpenMoveLists {
+  inbound: MoveRec[];
+  outgoing: MoveRec[];
+  /** The reorder run found nothing to propose and nothing changed since (it may skip the rule). */
+  settled: boolean;
 }
 
 export interface BalanceRec {
@@ -38,6 +48,8 @@ export interface BalanceRec {
   updatedAt: number;
   /** Changed by the history (only these are written). */
   touched: boolean;
+  /** The position whose stock or transit this is (its reorder rule must look again when it changes). */
+  watcher: { settled: boolean } | null;
 }
 
 export type OrderState = 'draft' | 'awaiting_approval' | 'confirmed' | 'done' | 'cancelled';
@@ -229,12 +241,14 @@ export type IdTable = (typeof ID_TABLES)[number];
 
 /** Hands out ids per table, from the first free one, in the order things happen. */
 export class IdSource {
-  private readonly next: Record<IdTable, number>;
+  private readonly next = new Map<IdTable, number>();
   constructor(first: Partial<Record<IdTable, number>> = {}) {
-    this.next = Object.fromEntries(ID_TABLES.map((t) => [t, first[t] ?? 1])) as Record<IdTable, number>;
+    for (const t of ID_TABLES) this.next.set(t, first[t] ?? 1);
   }
   take(table: IdTable): number {
-    return this.next[table]++;
+    const id = this.next.get(table)!;
+    this.next.set(table, id + 1);
+    return id;
   }
 }
 

@@ -1,10 +1,8 @@
 import { APPROVAL_DISCOUNT_BP, netValue } from '../app/lib/server/core/order-approval';
 import type { CustomerCtx } from './history-context';
 import type { LineRec, OrderRec } from './history-model';
-import { at, today, type Sim } from './history-state';
-import { HOUR, MINUTE } from './history-time';
-import type { ProductDef } from './network-types';
-import type { Random } from './random';
+import { today, type Sim } from './history-state';
+import { MINUTE } from './history-time';
 
 /**
  * Sales orders as the core handles them (orders.ts, order-approval.ts,
@@ -15,44 +13,27 @@ import type { Random } from './random';
  * some long backorders.
  */
 
-/** Lines per order are capped (a Poisson tail with a big linesPerOrder would be absurd). */
-const MAX_LINES = 25;
-/** Share of orders with a discount over the approval threshold, and of rush orders (priority 2). */
-const BIG_DISCOUNT_SHARE = 0.005;
-const RUSH_SHARE = 0.01;
-/** Approvers release most held orders; orders of customers on credit hold mostly get turned down. */
-const APPROVE_SHARE = 0.85;
-const APPROVE_ON_HOLD_SHARE = 0.35;
 /** A backorder this many days old may be cancelled by the customer, with this chance per day. */
-const CANCEL_AFTER_DAYS = 10;
-const CANCEL_DAILY_CHANCE = 0.03;
+const CANCEL_AFTER_DAYS = 7;
+const CANCEL_DAILY_CHANCE = 0.05;
 
-/** A line quantity around the product's mean, variation about its mean (what the stock plan assumed). */
-export function lineQty(rng: Random, p: ProductDef): number {
-  const m = p.meanLineQty;
-  if (m < 3) return 1 + rng.poisson(m - 1);
-  return Math.max(1, Math.round(rng.lognormal(m / Math.SQRT2, Math.sqrt(Math.LN2))));
+/** An order as drawn from the demand model (operations-demand.ts drawOrder), by index. */
+export interface DrawnOrder {
+  customer: CustomerCtx;
+  lines: { product: number; qty: number }[];
+  priority: number;
+  discountBp: number;
 }
 
 const money = (minor: number) => (minor / 100).toFixed(2);
 const valueOf = (l: LineRec, qty: number) => qty * l.unitPriceMinor * (10_000 - l.order.discountBp);
 
-/** A customer's order arrives at t: entered a few minutes before, confirmed now. */
-export function placeOrder(sim: Sim, c: CustomerCtx, t: number): void {
+/** A customer's order arrives at t: entered a few minutes before, confirmed now (or held for approval). */
+export function placeOrder(sim: Sim, drawn: DrawnOrder, t: number): void {
   const { ctx, ids } = sim;
   const rng = sim.rng.orders;
-  const n = Math.min(MAX_LINES, 1 + rng.poisson(ctx.network.demandModel.linesPerOrder - 1));
-  const chosen = new Set<number>();
-  for (let tries = 0; chosen.size < n && tries < n * 4; tries++) chosen.add(c.pickProduct(rng));
+  const c = drawn.customer;
   const day = today(sim, c.warehouse, t);
-  const tier = c.def.tier;
-  const discountBp = rng.chance(BIG_DISCOUNT_SHARE)
-    ? rng.int(11, 20) * 100
-    : tier === 'key' && rng.chance(0.1)
-      ? rng.int(6, 16) * 50
-      : tier === 'standard' && rng.chance(0.2)
-        ? rng.int(4, 10) * 50
-        : 0;
   const order: OrderRec = {
     id: ids.take('sales_orders'),
     customer: c.index,
@@ -60,22 +41,21 @@ export function placeOrder(sim: Sim, c: CustomerCtx, t: number): void {
     warehouse: c.warehouse,
     warehouseId: ctx.warehouses[c.warehouse]!.id,
     state: 'draft',
-    priority: rng.chance(RUSH_SHARE) ? 2 : tier === 'key' ? 1 : 0,
-    discountBp,
+    priority: drawn.priority,
+    discountBp: drawn.discountBp,
     requestedDate: rng.chance(0.3) ? day + rng.int(1, 7) : null,
     promisedDate: null,
     approvalReason: null,
     approvedBy: null,
     approvedAt: null,
     createdBy: ctx.actorId,
-    createdAt: t - Math.round(rng.between(0.3, 6) * MINUTE),
+    createdAt: Math.max(sim.start, t - Math.round(rng.between(0.3, 6) * MINUTE)),
     confirmedAt: null,
     cancelledAt: null,
     lines: []
   };
-  for (const p of chosen) {
+  for (const { product: p, qty } of drawn.lines) {
     const product = ctx.products[p]!;
-    const qty = lineQty(rng, product.def);
     order.lines.push({
       id: ids.take('sales_order_lines'),
       order,
@@ -99,9 +79,23 @@ export function placeOrder(sim: Sim, c: CustomerCtx, t: number): void {
   if (reasons.length === 0) return activate(sim, order, t, false);
   order.state = 'awaiting_approval';
   order.approvalReason = reasons.join('; ');
-  const approve = sim.rng.approvals.chance(c.def.onHold ? APPROVE_ON_HOLD_SHARE : APPROVE_SHARE);
-  const decideAt = t + sim.rng.approvals.between(0.5, c.def.onHold ? 30 : 8) * HOUR;
-  at(sim, decideAt, () => (approve ? activate(sim, order, decideAt, true) : reject(sim, order, decideAt)));
+  sim.awaiting.add(order);
+}
+
+/**
+ * Finance decides the orders waiting for approval (as the live operations do):
+ * a customer on credit hold is mostly turned down, a credit-limit excess mostly
+ * accepted, a large discount nearly always.
+ */
+export function decideApprovals(sim: Sim, t: number): void {
+  const rng = sim.rng.approvals;
+  for (const order of [...sim.awaiting].slice(0, 500)) {
+    sim.awaiting.delete(order);
+    const onHold = sim.ctx.customers[order.customer]!.def.onHold;
+    const approve = rng.chance(onHold ? 0.2 : (order.approvalReason ?? '').includes('credit limit') ? 0.7 : 0.9);
+    if (approve) activate(sim, order, t, true);
+    else reject(sim, order, t, onHold ? 'customer on credit hold' : 'not approved by finance');
+  }
 }
 
 /** The core's approval rules, in its words (order-approval.ts approvalReasons). */
@@ -122,11 +116,11 @@ function approvalReasons(sim: Sim, order: OrderRec, c: CustomerCtx): string[] {
   return reasons;
 }
 
-function reject(sim: Sim, order: OrderRec, t: number): void {
+function reject(sim: Sim, order: OrderRec, t: number, reason: string): void {
   if (order.state !== 'awaiting_approval') return;
   order.state = 'cancelled';
   order.cancelledAt = t;
-  order.approvalReason = `${order.approvalReason ?? ''} — rejected by ${sim.ctx.actorName}: ${order.approvalReason?.includes('hold') ? 'customer on hold' : 'not approved'}`.trim();
+  order.approvalReason = `${order.approvalReason ?? ''} — rejected by ${sim.ctx.actorName}: ${reason}`.trim();
   for (const l of order.lines) {
     l.cancelledQty += l.backorderedQty;
     l.backorderedQty = 0;
@@ -153,9 +147,23 @@ function activate(sim: Sim, order: OrderRec, t: number, approved: boolean): void
   }
   sim.confirmed[w]!.add(order);
   const open = order.lines.filter((l) => l.backorderedQty > 0);
-  for (const l of open) sim.openOrders[order.customer]! += valueOf(l, l.backorderedQty);
-  for (const l of open) ledger.enqueue(w, l);
-  for (const l of open) ledger.allocate(w, l.product, t, (line) => markPickable(sim, line));
+  for (const l of open) {
+    sim.openOrders[order.customer]! += valueOf(l, l.backorderedQty);
+    // Reservation order: with nobody waiting the line takes what is free; otherwise it queues and allocate() decides.
+    const pos = ledger.position(w, l.product);
+    if (pos.queue.length === 0) {
+      const take = Math.min(l.backorderedQty, pos.stock.onHand - pos.stock.reserved);
+      if (take > 0) {
+        l.reservedQty = take;
+        ledger.change(l.productId, wh.loc.stock, 0, take, t);
+        markPickable(sim, l);
+      }
+      if (l.reservedQty < l.backorderedQty) ledger.enqueue(w, l);
+    } else {
+      ledger.enqueue(w, l);
+      ledger.allocate(w, l.product, t, (line) => markPickable(sim, line));
+    }
+  }
   const short = new Map<number, number>();
   for (const l of open) {
     const full = l.reservedQty === l.backorderedQty;

@@ -1,37 +1,56 @@
 import { netValue } from '../app/lib/server/core/order-approval';
-import type { Disposition, InvoiceRec, LineRec, OrderRec, ReturnRec, ShipmentRec } from './history-model';
+import type { Disposition, InvoiceRec, OrderRec, ReturnRec, ShipmentRec } from './history-model';
 import { markPickable } from './history-orders';
-import { at, localTime, today, type Sim } from './history-state';
-import { MINUTE, weekday } from './history-time';
+import { at, nextSlot, today, type Sim } from './history-state';
+import { DAY, MINUTE } from './history-time';
+import { SCHEDULES } from './operations-calendar';
 
 /**
- * Warehouse work and money (shipments.ts, invoices.ts, returns.ts): waves pick
- * every confirmed order's reserved, not yet picked quantities, pack and ship
- * them; a line shipped short keeps the rest as a backorder (its open move). Each
- * shipment is invoiced; customers pay by their terms, some late, a few in two
- * parts. A few shipped lines come back.
+ * Warehouse work and money (shipments.ts, invoices.ts, returns.ts), as the live
+ * operations do it: at each wave the lead picks the reserved orders, highest
+ * priority and oldest first up to the wave's capacity, packs and ships them; now
+ * and then an order is picked only in part, and a line short of stock ships what
+ * is reserved: the rest stays a backorder (its open move). Each shipment is
+ * invoiced; customers pay around their terms, some late, a few very late. A few
+ * shipped lines come back.
  */
 
-/** Share of shipped lines returned, and what becomes of returned goods. */
-const RETURN_SHARE = 0.004;
+/** Share of orders a wave picks only in part (a line or half a line left for later). */
+const PARTIAL_PICK_SHARE = 0.05;
+/** Returns against this many of a warehouse's latest shipments. */
+const RETURN_WINDOW = 50;
 const DISPOSITIONS: Disposition[] = ['restock', 'quality_hold', 'scrap'];
 const DISPOSITION_WEIGHTS = [0.7, 0.2, 0.1];
-const RETURN_REASONS = ['damaged in transit', 'wrong item delivered', 'ordered by mistake', 'defective', 'no longer needed'];
+const REASONS: Record<Disposition, string[]> = {
+  restock: ['ordered too many', 'no longer needed', 'wrong item ordered'],
+  quality_hold: ['packaging damaged', 'suspected defect'],
+  scrap: ['damaged in transit', 'defective']
+};
 
 /**
- * A wave starts picking at t: every order confirmed before then with reserved
- * stock not yet picked gets a shipment; packed within the half hour, shipped from
- * `shipAt`. What is still being picked or packed when the history ends stays so.
+ * A wave at t: orders confirmed before then with reserved stock not yet picked,
+ * up to `capacity`, get a shipment: picked within the half hour, packed, shipped
+ * within the hour. What is still being picked or packed when the history ends stays so.
  */
-export function pickWave(sim: Sim, w: number, t: number, shipAt: number): void {
+export function pickWave(sim: Sim, w: number, t: number, capacity: number): void {
   const rng = sim.rng.shipping;
-  const orders = [...sim.pickable[w]!].filter((o) => o.state === 'confirmed' && (o.confirmedAt ?? Infinity) < t).sort((a, b) => a.id - b.id);
-  for (const o of orders) {
-    const pickedAt = t + Math.round(rng.between(0, 35) * MINUTE);
+  const due = [...sim.pickable[w]!]
+    .filter((o) => o.state === 'confirmed' && o.confirmedAt! < t)
+    .sort((a, b) => b.priority - a.priority || a.confirmedAt! - b.confirmedAt! || a.id - b.id)
+    .slice(0, capacity);
+  for (const o of due) {
+    const pickedAt = t + Math.round(rng.between(0, 30) * MINUTE);
     if (pickedAt >= sim.end) continue;
-    sim.pickable[w]!.delete(o);
-    const items = o.lines.filter((l) => l.reservedQty > l.picking);
-    if (items.length === 0) continue;
+    let items = o.lines.filter((l) => l.reservedQty > l.picking).map((line) => ({ line, qty: line.reservedQty - line.picking }));
+    if (items.length === 0) {
+      sim.pickable[w]!.delete(o);
+      continue;
+    }
+    if (rng.chance(PARTIAL_PICK_SHARE)) {
+      // All reserved lines but the last, or half of a single line (as the live operations pick in part).
+      if (items.length >= 2) items = items.slice(0, -1);
+      else if (items[0]!.qty >= 2) items = [{ line: items[0]!.line, qty: Math.floor(items[0]!.qty / 2) }];
+    }
     const shipment: ShipmentRec = {
       id: sim.ids.take('shipments'),
       order: o,
@@ -40,12 +59,13 @@ export function pickWave(sim: Sim, w: number, t: number, shipAt: number): void {
       packedAt: null,
       shippedAt: null,
       actorId: sim.ctx.actorId,
-      lines: items.map((line) => ({ id: sim.ids.take('shipment_lines'), line, qty: line.reservedQty - line.picking }))
+      lines: items.map((i) => ({ id: sim.ids.take('shipment_lines'), line: i.line, qty: i.qty }))
     };
     for (const i of shipment.lines) i.line.picking += i.qty;
+    if (!o.lines.some((l) => l.reservedQty > l.picking)) sim.pickable[w]!.delete(o);
     sim.rows.shipments.push(shipment);
-    const packedAt = pickedAt + Math.round(rng.between(5, 20) * MINUTE);
-    const shippedAt = shipAt + Math.round(rng.between(0, 25) * MINUTE);
+    const packedAt = pickedAt + Math.round(rng.between(5, 15) * MINUTE);
+    const shippedAt = t + Math.round(rng.between(45, 60) * MINUTE);
     at(sim, packedAt, () => {
       shipment.state = 'packed';
       shipment.packedAt = packedAt;
@@ -101,69 +121,53 @@ function ship(sim: Sim, s: ShipmentRec, t: number): void {
     sim.confirmed[o.warehouse]!.delete(o);
     sim.pickable[o.warehouse]!.delete(o);
   }
-  for (const i of s.lines) if (sim.rng.returns.chance(RETURN_SHARE)) planReturn(sim, o, i.line, i.qty, t);
+  const recent = sim.recentlyShipped[o.warehouse]!;
+  if (recent.at(-1) !== o) recent.push(o);
+  if (recent.length > RETURN_WINDOW) recent.shift();
 }
 
-/** Most customers pay around the due date, a third late, a few in two parts. */
+/**
+ * When the customer pays (as the live operations decide it): a tenth within
+ * days, most within their terms, some late, a few very late; in full, at
+ * finance's next payments run.
+ */
 function planPayments(sim: Sim, invoice: InvoiceRec, o: OrderRec): void {
   const rng = sim.rng.payments;
-  const issued = today(sim, o.warehouse, invoice.issuedAt);
-  const when = (day: number) => localTime(sim, o.warehouse, Math.max(day, issued + 1), rng.between(9, 17));
-  const due = invoice.dueDate;
-  const r = rng.float();
-  if (r < 0.6) return pay(sim, invoice, when(due - rng.int(0, 7)), Infinity);
-  if (r < 0.88) return pay(sim, invoice, when(due + rng.int(1, 20)), Infinity);
-  if (r < 0.95) return pay(sim, invoice, when(due + rng.int(21, 60)), Infinity);
-  const first = Math.max(1, Math.round(invoice.amountMinor * rng.between(0.3, 0.7)));
-  pay(sim, invoice, when(due - rng.int(0, 3)), first);
-  pay(sim, invoice, when(due + rng.int(5, 25)), Infinity);
-}
-
-function pay(sim: Sim, invoice: InvoiceRec, t: number, amount: number): void {
-  at(sim, t, () => {
+  const terms = sim.ctx.customers[o.customer]!.def.paymentTermsDays;
+  const roll = rng.float();
+  const days = roll < 0.1 ? rng.between(0, 3) : terms * (roll < 0.8 ? rng.between(0.5, 1) : roll < 0.95 ? rng.between(1, 1.5) : rng.between(1.5, 2.5));
+  const when = nextSlot(sim, SCHEDULES.payments!, sim.ctx.dc, invoice.issuedAt + days * DAY);
+  at(sim, when, () => {
     const open = invoice.amountMinor - invoice.paidMinor;
     if (invoice.state === 'paid' || open <= 0) return;
-    const amountMinor = Math.min(open, amount);
-    sim.rows.payments.push({ id: sim.ids.take('payments'), invoiceId: invoice.id, amountMinor, paidAt: t, actorId: sim.ctx.actorId });
-    invoice.paidMinor += amountMinor;
-    if (invoice.paidMinor === invoice.amountMinor) invoice.state = 'paid';
-    sim.receivables[invoice.customer]! -= amountMinor;
+    sim.rows.payments.push({ id: sim.ids.take('payments'), invoiceId: invoice.id, amountMinor: open, paidAt: when, actorId: sim.ctx.actorId });
+    invoice.paidMinor += open;
+    invoice.state = 'paid';
+    sim.receivables[invoice.customer]! -= open;
   });
 }
 
-/** A return some days after shipping: part of what the line shipped comes back, restocked, held or scrapped. */
-function planReturn(sim: Sim, o: OrderRec, line: LineRec, shipped: number, t: number): void {
+/**
+ * A customer sends back part of a line from one of the warehouse's latest
+ * shipments (never more than the order shipped of it, counting earlier returns):
+ * restocked (offered to backorders at once), held for quality, or scrapped.
+ */
+export function customerReturn(sim: Sim, w: number, t: number): void {
   const rng = sim.rng.returns;
-  const qty = rng.int(1, Math.max(1, Math.ceil(shipped / 2)));
+  const candidates = sim.recentlyShipped[w]!.flatMap((o) => o.lines.filter((l) => l.shippedQty > (sim.returned.get(l) ?? 0)));
+  if (candidates.length === 0) return;
+  const line = rng.pick(candidates);
+  const o = line.order;
+  const returnable = line.shippedQty - (sim.returned.get(line) ?? 0);
+  const qty = rng.int(1, Math.max(1, Math.ceil(returnable / 4)));
   const disposition = rng.weightedPick(DISPOSITIONS, DISPOSITION_WEIGHTS);
-  const reason = rng.pick(RETURN_REASONS);
-  let day = today(sim, o.warehouse, t) + rng.int(3, 20);
-  if (weekday(day) === 0) day++;
-  const when = localTime(sim, o.warehouse, day, rng.between(10, 16));
-  at(sim, when, () => {
-    // Against an order, nothing comes back beyond what it shipped (returns.ts).
-    const left = line.shippedQty - (sim.returned.get(line) ?? 0);
-    const n = Math.min(qty, left);
-    if (n <= 0) return;
-    sim.returned.set(line, (sim.returned.get(line) ?? 0) + n);
-    const wh = sim.ctx.warehouses[o.warehouse]!;
-    const rl = { id: 0, productId: line.productId, qty: n, disposition };
-    const ret: ReturnRec = { id: sim.ids.take('customer_returns'), customerId: o.customerId, warehouseId: o.warehouseId, orderId: o.id, reason, actorId: sim.ctx.actorId, createdAt: when, lines: [rl] };
-    rl.id = sim.ids.take('customer_return_lines');
-    sim.rows.returns.push(ret);
-    const to = disposition === 'restock' ? wh.loc.stock : disposition === 'quality_hold' ? wh.loc.quality_hold : wh.loc.scrap;
-    sim.ledger.post({ productId: line.productId, qty: n, fromLocationId: wh.loc.customer, toLocationId: to, documentType: 'return', documentId: ret.id, documentLineId: rl.id }, when);
-    if (disposition === 'restock') sim.ledger.allocate(o.warehouse, line.product, when, (l) => markPickable(sim, l));
-  });
-}
-
-/** Waves per warehouse by weekday (local hours): picking starts an hour before the trucks leave. */
-export function waves(day: number): { pick: number; ship: number }[] {
-  const wd = weekday(day);
-  if (wd === 0) return [];
-  if (wd === 6) return [{ pick: 9.5, ship: 11 }];
-  return [
-    { pick: 10, ship: 11 },
-    { pick: 15.5, ship: 16.75 }
-  ];
+  sim.returned.set(line, (sim.returned.get(line) ?? 0) + qty);
+  const wh = sim.ctx.warehouses[w]!;
+  const rl = { id: 0, productId: line.productId, qty, disposition };
+  const ret: ReturnRec = { id: sim.ids.take('customer_returns'), customerId: o.customerId, warehouseId: o.warehouseId, orderId: o.id, reason: rng.pick(REASONS[disposition]), actorId: sim.ctx.actorId, createdAt: t, lines: [rl] };
+  rl.id = sim.ids.take('customer_return_lines');
+  sim.rows.returns.push(ret);
+  const to = disposition === 'restock' ? wh.loc.stock : disposition === 'quality_hold' ? wh.loc.quality_hold : wh.loc.scrap;
+  sim.ledger.post({ productId: line.productId, qty, fromLocationId: wh.loc.customer, toLocationId: to, documentType: 'return', documentId: ret.id, documentLineId: rl.id }, t);
+  if (disposition === 'restock') sim.ledger.allocate(w, line.product, t, (l) => markPickable(sim, l));
 }

@@ -2,6 +2,8 @@ import type { HistoryContext } from './history-context';
 import { Ledger } from './history-ledger';
 import { IdSource, type HistoryRows, type IdTable, type LineRec, type MoveRec, type OrderRec, type TransferRec } from './history-model';
 import { Random } from './random';
+import { DAY, weekday } from './history-time';
+import type { ScheduleEntry } from './operations-calendar';
 
 /**
  * The state of a running history simulation: the ledger, every row so far, the
@@ -15,18 +17,44 @@ interface Event {
   run: () => void;
 }
 
-/** A binary min-heap of events by time, then by the order they were scheduled (deterministic ties). */
+/**
+ * Events in time order, then in the order they were scheduled (deterministic
+ * ties). Only days that have begun are kept in a binary min-heap; later ones
+ * (payments weeks ahead, deliveries) wait in buckets per UTC day, so the heap
+ * stays the size of a day.
+ */
 export class EventQueue {
   private readonly heap: Event[] = [];
+  private readonly later = new Map<number, Event[]>();
+  /** Every event on a day up to this one is in the heap. */
+  private loaded = -Infinity;
   private seq = 0;
 
-  get size(): number {
-    return this.heap.length;
+  push(t: number, run: () => void): void {
+    const e: Event = { t, seq: this.seq++, run };
+    const day = Math.floor(t / DAY);
+    if (day <= this.loaded) return this.heapPush(e);
+    const bucket = this.later.get(day);
+    if (bucket) bucket.push(e);
+    else this.later.set(day, [e]);
   }
 
-  push(t: number, run: () => void): void {
+  /** The next event before `until`, if any. */
+  next(until: number): Event | undefined {
+    const lastDay = Math.floor((until - 1) / DAY);
+    if (lastDay > this.loaded) {
+      for (const [day, events] of this.later) {
+        if (day > lastDay) continue;
+        for (const e of events) this.heapPush(e);
+        this.later.delete(day);
+      }
+      this.loaded = lastDay;
+    }
+    return this.heap.length > 0 && this.heap[0]!.t < until ? this.heapPop() : undefined;
+  }
+
+  private heapPush(e: Event): void {
     const h = this.heap;
-    const e: Event = { t, seq: this.seq++, run };
     let c = h.length;
     h.push(e);
     while (c > 0) {
@@ -38,11 +66,7 @@ export class EventQueue {
     h[c] = e;
   }
 
-  peekTime(): number {
-    return this.heap.length ? this.heap[0]!.t : Infinity;
-  }
-
-  pop(): Event | undefined {
+  private heapPop(): Event | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
@@ -95,6 +119,11 @@ export interface Sim {
   returned: Map<LineRec, number>;
   /** Products with a count awaiting approval, by stock location * products + product. */
   countsWaiting: Set<number>;
+  /** Orders waiting for an approver. */
+  awaiting: Set<OrderRec>;
+  /** Per warehouse: the orders of its latest shipments (returns come back against them). */
+  recentlyShipped: OrderRec[][];
+  seed: number;
 }
 
 export function createSim(
@@ -123,7 +152,10 @@ export function createSim(
     cover: new Map(),
     dispatch: ctx.warehouses.map(() => []),
     returned: new Map(),
-    countsWaiting: new Set()
+    countsWaiting: new Set(),
+    awaiting: new Set(),
+    recentlyShipped: ctx.warehouses.map(() => []),
+    seed
   };
 }
 
@@ -146,6 +178,26 @@ export function localTime(sim: Sim, warehouse: number, day: number, hours: numbe
 export function addCover(sim: Sim, w: number, product: number, qty: number): void {
   const key = w * sim.ctx.products.length + product;
   sim.cover.set(key, (sim.cover.get(key) ?? 0) + qty);
+  sim.ledger.position(w, product).settled = false;
 }
 
 export const isOpen = (m: MoveRec | null): m is MoveRec => m !== null && (m.state === 'confirmed' || m.state === 'reserved');
+
+/**
+ * The first instant at or after t that a schedule of the live operations
+ * (operations-calendar.ts SCHEDULES: local weekdays and minutes) fires at a
+ * warehouse: receiving docks, approvals and payments work at fixed times.
+ */
+export function nextSlot(sim: Sim, entries: readonly ScheduleEntry[], warehouse: number, t: number): number {
+  const first = today(sim, warehouse, t);
+  for (let day = first; day < first + 14; day++) {
+    let best = Infinity;
+    for (const e of entries) {
+      if (!e.weekdays.includes(weekday(day))) continue;
+      const at = localTime(sim, warehouse, day, e.minute / 60);
+      if (at >= t && at < best) best = at;
+    }
+    if (best < Infinity) return best;
+  }
+  throw new Error('history: a schedule that never fires');
+}

@@ -1,10 +1,11 @@
-import { maxReceivable } from '../app/lib/server/core/purchasing';
 import { proposedQuantity } from '../app/lib/server/core/reorder';
 import type { RuleCtx } from './history-context';
 import type { PurchaseOrderRec, ReceiptRec } from './history-model';
 import { markPickable } from './history-orders';
-import { addCover, at, isOpen, localTime, today, type Sim } from './history-state';
-import { HOUR, weekday } from './history-time';
+import { addCover, at, isOpen, nextSlot, today, type Sim } from './history-state';
+import { DAY, MINUTE } from './history-time';
+import { SCHEDULES } from './operations-calendar';
+import { deliveryPlan } from './operations-execute-supply';
 import { planTransfers } from './history-transfers';
 
 /**
@@ -12,16 +13,14 @@ import { planTransfers } from './history-transfers';
  * nightly reorder run compares the forecast at its lead-time horizon, plus what
  * is proposed but not yet scheduled, with each rule's minimum and proposes up to
  * the maximum: one draft PO per supplier (the DC) and one transfer request per
- * source warehouse (branches). Buyers send the POs in the morning; suppliers
- * deliver on time or late and in full or short by their reliability; a short
- * delivery is followed by the rest or the PO is closed.
+ * source warehouse (branches). The buyer sends the POs within hours; suppliers
+ * deliver by the live operations' delivery plan (on time or late, in full or
+ * short, by their record); a short delivery's rest follows later, or the buyer
+ * closes the PO.
  */
 
-/** Share of delivered lines with some units rejected into quality hold, and of small over-deliveries. */
-const REJECT_SHARE = 0.01;
-const OVER_SHARE = 0.01;
-/** After a short delivery the supplier sends the rest this often; otherwise the buyer closes the PO. */
-const BACKORDER_SHARE = 0.5;
+/** Share of delivered lines with a few units rejected into quality hold (as the live operations receive). */
+const REJECT_SHARE = 0.02;
 
 interface Proposal {
   rule: RuleCtx;
@@ -36,9 +35,15 @@ export function reorderRun(sim: Sim, w: number, t: number): void {
   const bySupplier = new Map<number, Proposal[]>();
   const byWarehouse = new Map<number, Proposal[]>();
   for (const rule of ctx.rules[w]!) {
+    // A position the last run left alone, unchanged since and with nothing scheduled, would be left alone again.
+    const pos = ledger.position(w, rule.product);
+    if (pos.settled) continue;
     const forecast = ledger.forecast(w, rule.product, day + rule.horizonDays);
     const covered = sim.cover.get(w * P + rule.product) ?? 0;
-    if (forecast + covered >= rule.minQty) continue;
+    if (forecast + covered >= rule.minQty) {
+      pos.settled = pos.inbound.length === 0 && pos.outgoing.length === 0 && covered === 0;
+      continue;
+    }
     const need = rule.maxQty - forecast - covered;
     if (rule.supplier >= 0) {
       const terms = ctx.terms.get(rule.supplier * P + rule.product);
@@ -95,7 +100,8 @@ function createPurchaseOrder(sim: Sim, w: number, s: number, list: Proposal[], t
   };
   for (const l of po.lines) addCover(sim, w, l.product, l.orderedQty);
   sim.rows.purchaseOrders.push(po);
-  const sendAt = t + sim.rng.purchasing.between(1.5, 3.5) * HOUR;
+  // The buyer sends the run's POs right away (as the live operations' reorder run does).
+  const sendAt = t + sim.rng.purchasing.int(2, 15) * MINUTE;
   at(sim, sendAt, () => send(sim, po, sendAt));
 }
 
@@ -122,32 +128,27 @@ function send(sim: Sim, po: PurchaseOrderRec, t: number): void {
       t
     );
   }
-  const rng = sim.rng.purchasing;
-  const supplier = ctx.suppliers[po.supplier]!.def;
-  const sentDay = today(sim, po.warehouse, t);
-  const lead = Math.max(1, po.expectedDate - sentDay);
-  let day = rng.chance(supplier.onTimeProbability)
-    ? po.expectedDate - rng.int(0, Math.min(2, lead - 1))
-    : po.expectedDate + 1 + Math.floor(rng.exponential(1 / Math.max(1, supplier.leadTime.spreadDays)));
-  day = weekdayOnOrAfter(day);
-  const when = localTime(sim, po.warehouse, day, rng.between(7, 15));
-  at(sim, when, () => receive(sim, po, when, false));
-}
-
-/** Suppliers and receiving docks work Monday to Friday. */
-function weekdayOnOrAfter(day: number): number {
-  while (weekday(day) === 0 || weekday(day) === 6) day++;
-  return day;
+  const plan = deliveryPlan(sim.seed, po.id, ctx.suppliers[po.supplier]!.def, Math.max(1, po.expectedDate - today(sim, po.warehouse, po.createdAt)));
+  const first = nextSlot(sim, SCHEDULES['po-receiving']!, po.warehouse, t + plan.leadDays * DAY);
+  at(sim, first, () => {
+    if (!receive(sim, po, first, false)) return;
+    if (!plan.restFollows) return closePo(sim, po, first + MINUTE);
+    const rest = nextSlot(sim, SCHEDULES['po-receiving']!, po.warehouse, Math.max(first + MINUTE, t + (plan.leadDays + plan.restAfterDays) * DAY));
+    at(sim, rest, () => receive(sim, po, rest, true));
+  });
 }
 
 /**
- * A delivery against a sent PO (receivePurchaseOrder): per line, accepted units
- * complete the open move into stock, rejected ones go to quality hold, beyond the
- * open move a new done move from the supplier; on time and in full recorded;
- * backorders then reserved. `rest` delivers everything still open, in full.
+ * A delivery against a sent PO (receivePurchaseOrder), as the live operations
+ * receive it: the first delivery brings each line in full with the supplier's
+ * fill probability, else 50-95 % of it; `rest` brings everything still open. Now
+ * and then a few units are rejected into quality hold. Accepted units complete
+ * the open move into stock, rejected ones go to quality hold; on time and in
+ * full are recorded; backorders are then reserved. Returns whether it was short
+ * (undelivered lines: the buyer closes the PO).
  */
-function receive(sim: Sim, po: PurchaseOrderRec, t: number, rest: boolean): void {
-  if (po.state !== 'sent' && po.state !== 'partially_received') return;
+function receive(sim: Sim, po: PurchaseOrderRec, t: number, rest: boolean): boolean {
+  if (po.state !== 'sent' && po.state !== 'partially_received') return false;
   const { ctx, ledger } = sim;
   const rng = sim.rng.purchasing;
   const wh = ctx.warehouses[po.warehouse]!;
@@ -157,29 +158,27 @@ function receive(sim: Sim, po: PurchaseOrderRec, t: number, rest: boolean): void
   for (const l of po.lines) {
     const remaining = l.orderedQty - l.receivedQty - l.rejectedQty;
     if (remaining <= 0) continue;
-    let delivered = remaining;
-    if (!rest && !rng.chance(supplier.fillProbability)) delivered = Math.floor(remaining * rng.between(0.4, 0.95));
-    else if (!rest && rng.chance(OVER_SHARE)) delivered = Math.min(maxReceivable(l.orderedQty) - l.receivedQty - l.rejectedQty, remaining + Math.max(1, Math.floor(remaining * 0.03)));
-    if (delivered <= 0) continue;
-    const rejected = delivered > 1 && rng.chance(REJECT_SHARE) ? Math.max(1, Math.floor(delivered * rng.between(0.02, 0.15))) : 0;
-    const accepted = delivered - rejected;
-    // postReceiptMoves: accepted from the open move first, then rejected; beyond it, new moves from the supplier.
+    let accepted = rest || rng.chance(supplier.fillProbability) ? remaining : Math.floor(remaining * rng.between(0.5, 0.95));
+    const rejected = accepted > 0 && rng.chance(REJECT_SHARE) ? Math.min(accepted, rng.int(1, 5)) : 0;
+    accepted -= rejected;
+    if (accepted + rejected === 0) continue;
+    // postReceiptMoves: accepted from the open move first, then rejected (into quality hold).
     let openQty = isOpen(l.move) ? l.move.qty : 0;
     const acceptedFromOpen = Math.min(accepted, openQty);
     if (acceptedFromOpen > 0) ledger.complete(l.move!, acceptedFromOpen, t);
     openQty -= acceptedFromOpen;
     const rejectedFromOpen = Math.min(rejected, openQty);
     if (rejectedFromOpen > 0) ledger.complete(l.move!, rejectedFromOpen, t, wh.loc.quality_hold);
-    const base = { productId: l.productId, fromLocationId: wh.loc.supplier, documentType: 'purchase_order' as const, documentId: po.id, documentLineId: l.id };
-    if (accepted > acceptedFromOpen) ledger.post({ ...base, qty: accepted - acceptedFromOpen, toLocationId: wh.loc.stock }, t);
-    if (rejected > rejectedFromOpen) ledger.post({ ...base, qty: rejected - rejectedFromOpen, toLocationId: wh.loc.quality_hold }, t);
     if (!isOpen(l.move)) l.move = null;
     l.receivedQty += accepted;
     l.rejectedQty += rejected;
     receipt.lines.push({ id: 0, purchaseOrderLineId: l.id, acceptedQty: accepted, rejectedQty: rejected });
     if (accepted > 0) arrived.push(l.product);
   }
-  if (receipt.lines.length === 0) return closeLater(sim, po, t);
+  if (receipt.lines.length === 0) {
+    closePo(sim, po, t);
+    return false;
+  }
   receipt.id = sim.ids.take('receipts');
   for (const rl of receipt.lines) rl.id = sim.ids.take('receipt_lines');
   const delivered = po.lines.every((l) => l.receivedQty + l.rejectedQty >= l.orderedQty);
@@ -188,25 +187,17 @@ function receive(sim: Sim, po: PurchaseOrderRec, t: number, rest: boolean): void
   sim.rows.receipts.push(receipt);
   po.state = delivered ? 'received' : 'partially_received';
   for (const p of arrived) ledger.allocate(po.warehouse, p, t, (line) => markPickable(sim, line));
-  if (delivered) return;
-  if (rng.chance(BACKORDER_SHARE)) {
-    const day = weekdayOnOrAfter(today(sim, po.warehouse, t) + rng.int(3, 10));
-    const when = localTime(sim, po.warehouse, day, rng.between(7, 15));
-    at(sim, when, () => receive(sim, po, when, true));
-  } else closeLater(sim, po, t);
+  return !delivered;
 }
 
-/** The buyer closes a PO the supplier will not complete: what is still expected is cancelled. */
-function closeLater(sim: Sim, po: PurchaseOrderRec, t: number): void {
-  const day = today(sim, po.warehouse, t) + sim.rng.purchasing.int(1, 3);
-  const when = localTime(sim, po.warehouse, day, sim.rng.purchasing.between(9, 17));
-  at(sim, when, () => {
-    if (po.state !== 'sent' && po.state !== 'partially_received') return;
-    for (const l of po.lines) {
-      if (isOpen(l.move)) sim.ledger.reduce(l.move, l.move.qty);
-      l.move = null;
-    }
-    po.state = 'closed';
-    po.closedAt = when;
-  });
+/** closePurchaseOrder: what is still expected is cancelled (no longer incoming). */
+function closePo(sim: Sim, po: PurchaseOrderRec, t: number): void {
+  if (t >= sim.end) return;
+  if (po.state !== 'sent' && po.state !== 'partially_received') return;
+  for (const l of po.lines) {
+    if (isOpen(l.move)) sim.ledger.reduce(l.move, l.move.qty);
+    l.move = null;
+  }
+  po.state = 'closed';
+  po.closedAt = t;
 }

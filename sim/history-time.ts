@@ -65,9 +65,9 @@ export class Zones {
     return Math.floor((t + this.offset(tz, t)) / DAY);
   }
 
-  /** The instant of local time `hours` (fractional) on `day` in zone tz. */
+  /** The instant (whole ms) of local time `hours` (fractional) on `day` in zone tz. */
   at(tz: string, day: number, hours: number): number {
-    const wall = day * DAY + hours * HOUR;
+    const wall = Math.round(day * DAY + hours * HOUR);
     const first = wall - this.offset(tz, wall);
     return wall - this.offset(tz, first);
   }

@@ -1,22 +1,21 @@
 import type { TransferRec } from './history-model';
 import { markPickable } from './history-orders';
-import { addCover, at, isOpen, localTime, today, type Sim } from './history-state';
-import { HOUR, MINUTE, weekday } from './history-time';
+import { addCover, at, nextSlot, today, type Sim } from './history-state';
+import { DAY, MINUTE } from './history-time';
+import { SCHEDULES } from './operations-calendar';
 
 /**
- * Transfers (transfers.ts): a branch's reorder run requests stock from the DC;
- * the planner approves within the hour or two (open moves DC.stock ->
- * branch.transit); the DC's afternoon dispatch ships what it has free (the rest
- * is dropped; a transfer with nothing free is cancelled): the stock moves into
- * the branch's transit, an open move transit -> stock awaits the receipt after
- * the lane's lead time. A few lines arrive short or damaged.
+ * Transfers (transfers.ts), as the live operations run them: a branch's reorder
+ * run requests stock from the DC and the planner approves it at once (open
+ * moves DC.stock -> branch.transit); at each dispatch the DC ships its approved
+ * transfers, oldest first, each line as far as free stock goes (the rest is
+ * dropped; a transfer with nothing free waits for the next dispatch): the stock
+ * moves into the branch's transit, an open move transit -> stock awaits the
+ * branch's first receiving after the lane's lead time. A few lines arrive a unit
+ * or two short or damaged.
  */
 
-const LATE_SHARE = 0.05;
-const SHORT_SHARE = 0.015;
-const DAMAGED_SHARE = 0.01;
-/** The DC dispatches transfers at this local hour, Monday to Saturday. */
-export const DISPATCH_HOUR = 14;
+const DISCREPANCY_SHARE = 0.03;
 
 export function planTransfers(sim: Sim, from: number, to: number, lines: { product: number; qty: number }[], t: number): void {
   const { ctx, ids } = sim;
@@ -49,7 +48,7 @@ export function planTransfers(sim: Sim, from: number, to: number, lines: { produ
   };
   for (const l of tr.lines) addCover(sim, to, l.product, l.qty);
   sim.rows.transfers.push(tr);
-  const approveAt = t + sim.rng.transfers.between(0.5, 2) * HOUR;
+  const approveAt = t + sim.rng.transfers.int(1, 10) * MINUTE;
   at(sim, approveAt, () => approve(sim, tr, approveAt));
 }
 
@@ -78,19 +77,19 @@ function approve(sim: Sim, tr: TransferRec, t: number): void {
   sim.dispatch[tr.from]!.push(tr);
 }
 
-/** The afternoon dispatch at a source warehouse: every approved transfer leaves, a couple of minutes apart. */
+/** A dispatch at a source warehouse: approved transfers leave oldest first, a couple of minutes apart; those with nothing free wait. */
 export function dispatch(sim: Sim, w: number, t: number): void {
   const ready = sim.dispatch[w]!.filter((tr) => tr.state === 'approved' && tr.approvedAt! < t);
-  sim.dispatch[w] = sim.dispatch[w]!.filter((tr) => !ready.includes(tr));
-  ready.forEach((tr, i) => {
-    const when = t + i * 2 * MINUTE;
-    if (when < sim.end) ship(sim, tr, when);
-    else sim.dispatch[w]!.push(tr);
-  });
+  let when = t;
+  for (const tr of ready) {
+    if (when >= sim.end) break;
+    if (ship(sim, tr, when)) when += 2 * MINUTE;
+  }
+  sim.dispatch[w] = sim.dispatch[w]!.filter((tr) => tr.state === 'approved');
 }
 
 /** shipTransfer: what is free ships (A.stock -> B.transit done, B.transit -> B.stock open); the rest is dropped. */
-function ship(sim: Sim, tr: TransferRec, t: number): void {
+function ship(sim: Sim, tr: TransferRec, t: number): boolean {
   const { ledger, ctx } = sim;
   const to = ctx.warehouses[tr.to]!;
   const free = (product: number) => {
@@ -98,15 +97,7 @@ function ship(sim: Sim, tr: TransferRec, t: number): void {
     return Math.max(0, b.onHand - b.reserved);
   };
   const qty = tr.lines.map((l) => Math.min(l.qty, free(l.product)));
-  if (qty.every((q) => q === 0)) {
-    for (const l of tr.lines) {
-      if (isOpen(l.move)) ledger.reduce(l.move, l.move.qty);
-      l.move = null;
-    }
-    tr.state = 'cancelled';
-    tr.cancelledAt = t;
-    return;
-  }
+  if (qty.every((q) => q === 0)) return false;
   tr.lines.forEach((l, i) => {
     const shipped = qty[i]!;
     const open = l.move!;
@@ -133,11 +124,10 @@ function ship(sim: Sim, tr: TransferRec, t: number): void {
   });
   tr.state = 'shipped';
   tr.shippedAt = t;
-  const rng = sim.rng.transfers;
-  let day = today(sim, tr.to, t) + ctx.lanes.get(tr.from * ctx.warehouses.length + tr.to)! + (rng.chance(LATE_SHARE) ? 1 : 0);
-  if (weekday(day) === 0) day++;
-  const when = localTime(sim, tr.to, day, rng.between(8, 11));
+  const lane = ctx.lanes.get(tr.from * ctx.warehouses.length + tr.to)!;
+  const when = nextSlot(sim, SCHEDULES['transfer-receiving']!, tr.to, t + lane * DAY);
   at(sim, when, () => receive(sim, tr, when));
+  return true;
 }
 
 /** receiveTransfer: short written off, damaged to the damaged location, the rest into stock; backorders reserved. */
@@ -149,9 +139,10 @@ function receive(sim: Sim, tr: TransferRec, t: number): void {
   for (const l of tr.lines) {
     if (l.shippedQty === 0) continue;
     const open = l.move!;
-    const r = rng.float();
-    const short = r < SHORT_SHARE ? rng.int(1, Math.min(3, l.shippedQty)) : 0;
-    const damaged = r >= SHORT_SHARE && r < SHORT_SHARE + DAMAGED_SHARE ? rng.int(1, Math.min(3, l.shippedQty)) : 0;
+    const off = rng.chance(DISCREPANCY_SHARE) ? Math.min(l.shippedQty, rng.int(1, 2)) : 0;
+    const isDamaged = off > 0 && rng.chance(0.5);
+    const short = isDamaged ? 0 : off;
+    const damaged = isDamaged ? off : 0;
     const received = l.shippedQty - short - damaged;
     if (short > 0) ledger.complete(open, short, t, to.loc.adjustment);
     if (damaged > 0) ledger.complete(open, damaged, t, to.loc.damaged);

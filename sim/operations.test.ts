@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compressionFor, DAY_MS, HOUR_MS, localTime } from './clock';
+import { compressionFor, DAY_MS, HOUR_MS, liveClock, localTime, manualClock } from './clock';
 import { generateNetwork } from './network';
-import { firstOperations, generateOperations, operationsHash, resolvePace, type Operation, type OrderOperation } from './operations';
+import { combineScenarios, firstOperations, generateOperations, operationsHash, resolvePace, type Operation, type OrderOperation } from './operations';
 
 const NETWORK = generateNetwork({ seed: 5, products: 400, customers: 150, suppliers: 12, ordersPerDay: 500 });
 /** A Monday, 00:00 UTC. */
@@ -12,7 +12,7 @@ const SEED = 42;
  * A change to the generator (or to the network generator) changes it: update it
  * on purpose only.
  */
-const FIRST_1000_HASH = 'PIN';
+const FIRST_1000_HASH = '06cd150737182d763fdfc734c4d7fec8fc2c46497c96fe718728009313a37015';
 
 const weeks = (n: number, extra: Partial<Parameters<typeof generateOperations>[1]> = {}) =>
   generateOperations(NETWORK, { seed: SEED, from: MONDAY, to: MONDAY + n * 7 * DAY_MS, ...extra });
@@ -165,7 +165,52 @@ describe('generateOperations', () => {
     expect(stopped.filter((o) => o.kind !== 'ship-wave')).toEqual(weeks(1).filter((o) => o.kind !== 'ship-wave'));
   });
 
+  it('combines scenarios: rates multiply, delays add, stops and stalls add up', () => {
+    const both = combineScenarios({ orderRate: () => 2, supplierDelayDays: () => 3, laneStalled: (f) => f === 'A' }, { orderRate: () => 1.5, supplierDelayDays: () => 1 }, {});
+    expect(both.orderRate!('R', 0)).toBe(3);
+    expect(both.categoryWeight!('C', 0)).toBe(1);
+    expect(both.supplierDelayDays!('S', 0)).toBe(4);
+    expect(both.laneStalled!('A', 'B', 0)).toBe(true);
+    expect(both.laneStalled!('B', 'A', 0)).toBe(false);
+    expect(both.shippingStopped!('W', 0)).toBe(false);
+  });
+
   it('refuses a window that ends before it starts', () => {
     expect(() => generateOperations(NETWORK, { seed: 1, from: MONDAY + HOUR_MS, to: MONDAY })).toThrow(/before it starts/);
+  });
+});
+
+describe('simulated clocks', () => {
+  it('runs a live clock N times faster than the wall clock, and maps database timestamps back', () => {
+    let wall = 1_000_000;
+    const clock = liveClock({ start: MONDAY, simDayMinutes: 10, wallNow: () => wall });
+    expect(clock.compression).toBe(144);
+    wall += 10 * 60_000; // ten real minutes: a simulated day
+    expect(clock.now()).toBe(MONDAY + DAY_MS);
+    expect(clock.simAt(1_000_000 + 5 * 60_000)).toBe(MONDAY + DAY_MS / 2);
+    expect(clock.simAt(1_000_000 - HOUR_MS)).toBe(MONDAY - HOUR_MS); // before the start: 1:1
+    expect(() => liveClock({ simDayMinutes: 0 })).toThrow(/positive/);
+  });
+
+  it('moves a manual clock only when told, never backwards', async () => {
+    const clock = manualClock(MONDAY, () => 5_000);
+    expect(clock.now()).toBe(MONDAY);
+    await clock.waitUntil(MONDAY + HOUR_MS);
+    expect(clock.now()).toBe(MONDAY + HOUR_MS);
+    clock.set(MONDAY);
+    expect(clock.now()).toBe(MONDAY + HOUR_MS);
+    clock.advance(HOUR_MS);
+    expect(clock.now()).toBe(MONDAY + 2 * HOUR_MS);
+    const aborted = new AbortController();
+    aborted.abort();
+    await clock.waitUntil(MONDAY + DAY_MS, aborted.signal);
+    expect(clock.now()).toBe(MONDAY + 2 * HOUR_MS);
+    expect(clock.simAt(4_000)).toBe(MONDAY - 1_000);
+  });
+
+  it('tells local weekday and time in a time zone, across daylight saving time', () => {
+    expect(localTime(MONDAY, 'America/Chicago')).toEqual({ weekday: 0, minuteOfDay: 18 * 60 }); // Sunday 18:00 CST
+    expect(localTime(MONDAY + 14 * DAY_MS, 'America/Chicago')).toEqual({ weekday: 0, minuteOfDay: 19 * 60 }); // CDT from 8 March
+    expect(localTime(MONDAY, 'Asia/Kolkata')).toEqual({ weekday: 1, minuteOfDay: 5 * 60 + 30 });
   });
 });

@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login } from '../../app/lib/server/auth/sessions';
 import { createCoreDb, type CoreDb } from '../../app/lib/server/core/db';
 import { ledgerViolations } from '../../app/lib/server/core/invariants';
 import { createPool } from '../../platform/pool';
 import { DAY_MS, HOUR_MS, liveClock, manualClock } from '../../sim/clock';
 import type { ExecutorCounters } from '../../sim/executor';
 import { generateNetwork } from '../../sim/network';
+import { generateOperations } from '../../sim/operations';
 import { writeNetwork } from '../../sim/network-writer';
 import { SimRunner, type RunnerProgress } from '../../sim/runner';
 import { createSimUsers } from '../../sim/sim-users';
@@ -51,6 +53,18 @@ describe('SimRunner on a small network (manual clock)', () => {
     for (const [kind, n] of Object.entries(counters.byKind)) expect(n, kind).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ running: false, counters });
     expect(progress.length).toBe(counters.operations + 1);
+  });
+
+  it('creates a demo login per role and a lead per warehouse, and reuses them when asked again', async () => {
+    const { users, network, ids } = first;
+    expect(users.logins.filter((l) => l.role !== 'warehouse').map((l) => l.role)).toEqual(['admin', 'executive', 'planner', 'buyer', 'sales', 'finance', 'viewer']);
+    expect([...users.leads.keys()].sort()).toEqual(network.warehouses.map((w) => w.code).sort());
+    for (const [code, lead] of users.leads) expect(lead).toMatchObject({ role: 'warehouse', warehouseId: ids.warehouses.get(code) });
+    const lead = users.logins.find((l) => l.role === 'warehouse')!;
+    expect((await login(first.db, { email: lead.email, password: PASSWORD })).user.warehouseId).toBe(ids.warehouses.get(lead.warehouse!));
+    const again = await createSimUsers(first.db, { password: 'another-password' });
+    expect(again.logins.some((l) => l.created)).toBe(false);
+    expect(again.actors).toEqual(users.actors);
   });
 
   it('keeps every ledger invariant', async () => {
@@ -107,25 +121,62 @@ describe('SimRunner on a small network (manual clock)', () => {
   it('gives the same counters when run again with the same seed from the same state, even when stopped and resumed', async () => {
     const second = await prepared();
     try {
-      let stopping: Promise<unknown> | undefined;
-      const runner = new SimRunner({
-        ...second,
-        seed: SEED,
-        clock: manualClock(START),
-        progressEveryMs: 0,
-        onProgress: (p) => {
-          if (p.running && p.counters.operations === 150) stopping = runner.stop();
-        }
-      });
+      const runner = new SimRunner({ ...second, seed: SEED, clock: manualClock(START) });
+      // stop() is called while the 150th operation is in flight: it finishes, and no other begins.
+      const execute = runner.executor.execute.bind(runner.executor);
+      let stopping: Promise<ExecutorCounters> | undefined;
+      let inFlightFinished = false;
+      let stopSawItFinished = false;
+      runner.executor.execute = async (op) => {
+        if (runner.counters.operations !== 149) return execute(op);
+        stopping = runner.stop().then((c) => {
+          stopSawItFinished = inFlightFinished;
+          return c;
+        });
+        await execute(op);
+        inFlightFinished = true;
+      };
       const stoppedAt = await runner.start({ until: END });
-      await stopping;
-      expect(stoppedAt.operations).toBe(150); // the operation in flight finished, no other began
+      expect(await stopping).toEqual(stoppedAt);
+      expect(stopSawItFinished).toBe(true);
+      expect(stoppedAt.operations).toBe(150);
       expect(runner.running).toBe(false);
       expect(await ledgerViolations(second.db)).toEqual([]);
+      runner.executor.execute = execute;
       expect(await runner.run({ until: END })).toEqual(counters);
     } finally {
       await second.pool.end();
     }
+  });
+
+  it('applies a scenario set while running from the next operation on', async () => {
+    const from = END + DAY_MS; // Tuesday 00:00 UTC
+    const until = from + DAY_MS;
+    const quiet = { orderRate: () => 0, shippingStopped: () => true };
+    let atSwitch: ExecutorCounters | undefined;
+    const runner = new SimRunner({
+      ...first,
+      seed: SEED,
+      clock: manualClock(from),
+      chunkMs: DAY_MS, // the whole day is generated (pending) when the scenario changes
+      progressEveryMs: 0,
+      onProgress: (p) => {
+        if (p.running && p.counters.operations === 5) {
+          atSwitch = p.counters;
+          switchedAt = p.lastAt!;
+          runner.setScenario(quiet);
+        }
+      }
+    });
+    let switchedAt = 0;
+    const after = await runner.run({ until });
+    // Without the scenario, orders and ship waves were due after the switch; with it, none ran.
+    const due = generateOperations(first.network, { seed: SEED, from: switchedAt + 1, to: until });
+    expect(due.filter((o) => o.kind === 'ship-wave').length).toBeGreaterThan(0);
+    expect(due.filter((o) => o.kind === 'order').length).toBeGreaterThan(0);
+    expect(after.byKind['ship-wave']).toBe(atSwitch!.byKind['ship-wave']);
+    expect(after.byKind.order).toBe(atSwitch!.byKind.order);
+    expect(after.operations).toBeGreaterThan(atSwitch!.operations); // the rest went on
   });
 
   it('runs live against a compressed clock', async () => {
