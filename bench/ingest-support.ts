@@ -53,7 +53,8 @@ export async function stockedNetwork(db: CoreDb, products: number, progress: (la
   await db.execute(sql`
     INSERT INTO stock_balances (product_id, location_id, on_hand, reserved, is_virtual)
     SELECT m.product_id, m.location_id, sum(m.qty)::int, 0, l.kind <> 'stock'
-    FROM (SELECT product_id, to_location_id AS location_id, qty FROM stock_moves UNION ALL SELECT product_id, from_location_id, -qty FROM stock_moves) m
+    FROM (SELECT product_id, to_location_id AS location_id, qty FROM stock_moves WHERE state = 'done'
+          UNION ALL SELECT product_id, from_location_id, -qty FROM stock_moves WHERE state = 'done') m
     JOIN locations l ON l.id = m.location_id
     GROUP BY 1, 2, l.kind`);
   // Customer locations get a zero balance row, so that an outbound move updates (not inserts) it.

@@ -94,7 +94,7 @@ const bench: Benchmark = {
       let streamingAt = 0;
       let landedRows = 0;
       let batches = 0;
-      const ticker = ingest.on((m: FromChild) => {
+      const stopProgress = ingest.on((m: FromChild) => {
         if (m.t === 'state' && m.state === 'streaming' && !streamingAt) streamingAt = m.at;
         if (m.t === 'landed') {
           batches++;
@@ -110,7 +110,7 @@ const bench: Benchmark = {
         30 * 60_000,
         'the ingest to land the backlog'
       );
-      ticker();
+      stopProgress();
       const ingestWalsenderCpu = await walsender();
       ctx.progress('ingest: decode and land in chDB', 1);
       const { maxRssMb, rowsLanded, cpuSeconds, breakdown } = await ingest.stop();
@@ -125,10 +125,10 @@ const bench: Benchmark = {
       const recvRate = ROWS / recvSeconds;
       return [
         { name: `ingest: ${ROWS.toLocaleString('en')} row changes decoded + landed (chDB)`, value: ingestRate, unit: 'rows/s', note: `${ingestSeconds.toFixed(1)} s from start(), slot to ClickHouse-visible` },
-        { name: 'ingest: rate from the first streamed byte', value: ROWS / streamSeconds, unit: 'rows/s', note: 'without prepare (landing tables, checkpoint)' },
+        { name: 'ingest: rate once streaming', value: ROWS / streamSeconds, unit: 'rows/s', note: 'prepare (landing tables, checkpoint) excluded' },
         { name: 'pg_recvlogical (pgoutput) to a file, same backlog', value: recvRate, unit: 'rows/s', note: `${recvSeconds.toFixed(1)} s; reference (STACK.md: ~100k)` },
         { name: "ingest rate as a share of pg_recvlogical's", value: (100 * ingestRate) / recvRate, unit: '%', target: { op: '>=', value: 50 } },
-        { name: 'ingest CPU time (all threads, chDB included)', value: (ingestCpu * 1e6) / ROWS, unit: 's per 1M rows', note: 'less sensitive than rates to other load on the machine' },
+        { name: 'ingest CPU time (all threads, chDB included)', value: (ingestCpu * 1e6) / ROWS, unit: 's per 1M rows', note: 'user + system over the run, all threads' },
         { name: 'ingest process peak RSS (pipeline + chDB)', value: maxRssMb, unit: 'MB' }
       ];
     } finally {

@@ -245,17 +245,17 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       slot: this.slot,
       shouldStop: () => this.#stopping,
       onProgress: (p: BackfillProgress) => {
+        if (!p.done) this.#setState('backfilling'); // only tables that still need copying report progress
         this.#progress.backfill = p;
         this.#o.onBackfillProgress?.(p);
       }
     };
+    const wasState = this.#state;
     for (const t of tables) {
-      const wasState = this.#state;
-      this.#setState('backfilling');
       const copied = await backfillTable(opts, t, this.#landing.get(t.name)!);
       if (copied > 0) this.#o.log.info({ table: t.name, rows: copied }, 'ingest: backfilled');
-      this.#setState(wasState);
     }
+    this.#setState(wasState);
     this.#progress.backfill = null;
   }
 

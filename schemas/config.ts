@@ -52,6 +52,14 @@ export const configSchema = z.object({
     .trim()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'is not a replication slot name; expected lower-case letters, digits and _ (at most 63)' })
     .default('opstower_ingest'),
+  SIMULATOR: z
+    .enum(['off', 'demo'], { message: 'is not a simulator mode; expected off or demo' })
+    .default('off'),
+  SIM_ORDERS_PER_SECOND: z.coerce
+    .number({ message: 'is not a number; expected orders per second, e.g. 2' })
+    .positive({ message: 'must be above 0' })
+    .max(200, { message: 'is above 200 orders per second' })
+    .default(2),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'is not a log level; expected fatal, error, warn, info, debug, trace or silent'

@@ -10,10 +10,10 @@ import { planTransfers } from './history-transfers';
 
 /**
  * Replenishment (reorder.ts, purchasing.ts, receipts.ts): each warehouse's
- * nightly reorder run compares the forecast at its lead-time horizon, plus what
+ * morning reorder run compares the forecast at its lead-time horizon, plus what
  * is proposed but not yet scheduled, with each rule's minimum and proposes up to
  * the maximum: one draft PO per supplier (the DC) and one transfer request per
- * source warehouse (branches). The buyer sends the POs within hours; suppliers
+ * source warehouse (branches). The buyer sends the POs right away; suppliers
  * deliver by the live operations' delivery plan (on time or late, in full or
  * short, by their record); a short delivery's rest follows later, or the buyer
  * closes the PO.

@@ -8,6 +8,7 @@ import { processState } from './live/attach.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap';
 import { createCoreDb, type CoreDb } from './core/db';
 import { linkIngest, type IngestLink } from './ingest/ingest-link';
+import { startDemo, type RunningDemo } from './demo';
 
 /**
  * Everything one control-tower process runs: config, engines, live hub. Started
@@ -44,9 +45,13 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
   const engines = await openEngines(config, log);
   const db = createCoreDb(engines.pool);
   let ingest: IngestLink;
+  let demo: RunningDemo | undefined;
   try {
     await ensureBootstrapAdmin(db, config, log);
+    // The demo's history goes in before the ingest starts: it then reaches ClickHouse as a backfill.
+    if (config.SIMULATOR === 'demo') demo = await startDemo(db, config, log);
     ingest = await linkIngest(config, engines, log);
+    demo?.startLive();
   } catch (err) {
     await engines.close();
     throw err;
@@ -71,6 +76,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
       stopping ??= (async () => {
         log.info('shutting down');
         state.onIo = undefined;
+        await demo?.stop().catch((err) => log.warn({ err }, 'stopping the demo operations failed'));
         // The ingest first: it acknowledges only what landed, so stopping it mid-batch loses nothing.
         await ingest.stop().catch((err) => log.warn({ err }, 'stopping the ingest failed'));
         await engines.close();

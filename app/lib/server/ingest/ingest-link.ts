@@ -46,7 +46,8 @@ export async function linkIngest(config: Config, engines: Engines, log: Logger):
     clickhouse: engines.clickhouse.client,
     slot: config.INGEST_SLOT,
     log: log.child({ module: 'ingest' }),
-    onBackfillProgress: (p) => log.info({ module: 'ingest', ...p }, 'backfill progress')
+    // Per chunk at debug; each finished table at info (the ingest's own log line).
+    onBackfillProgress: (p) => log.debug({ module: 'ingest', ...p }, 'backfill progress')
   });
   pipeline.on('landed', emitLanded);
   pipeline.on('state', (state) => {

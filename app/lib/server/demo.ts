@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../../schemas/config';
+import type { CoreDb } from './core/db';
+import { prepareDemo } from '../../../sim/demo-session';
+import { terminalProgress } from '../../../sim/history-progress';
+
+/** The simulated network inside the control tower (SIMULATOR=demo, as `npm run demo` sets it). */
+export interface RunningDemo {
+  startLive(): void;
+  stop(): Promise<void>;
+}
+
+const DEMO_SEED = 20261122;
+
+export async function startDemo(db: CoreDb, config: Config, log: Logger): Promise<RunningDemo> {
+  const demo = await prepareDemo(db, { seed: DEMO_SEED, ordersPerSecond: config.SIM_ORDERS_PER_SECOND, log: log.child({ module: 'sim' }), progress: terminalProgress(process.stdout) });
+  const lines = demo.logins.map((l) => `    ${l.role.padEnd(10)} ${l.email.padEnd(36)} ${l.created ? l.password : '(password from an earlier run)'}${l.warehouse ? `  warehouse ${l.warehouse}` : ''}`);
+  process.stdout.write(['', '  Demo logins (one per role; warehouse leads are scoped to their warehouse):', ...lines, ''].join('\n') + '\n');
+  return demo;
+}

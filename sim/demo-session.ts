@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { CoreDb } from '../app/lib/server/core/db';
+import { generateNetwork, type Network, type NetworkSpec } from './network';
+import { writeNetwork } from './network-writer';
+import { writeHistory } from './history';
+import { createSimUsers, type SimLogin } from './sim-users';
+import { loadSimIds } from './executor';
+import { SimRunner } from './runner';
+import { DAY_MS } from './clock';
+
+/**
+ * The demo: a simulated distribution network with 90 days of history, written into
+ * an empty database, then live operations through the core services. Run by the
+ * control tower when SIMULATOR=demo (npm run demo), before the CDC ingest starts so
+ * the history arrives in ClickHouse as a backfill rather than one huge transaction.
+ */
+export interface DemoOptions {
+  seed: number;
+  /** Orders per second of the live operations. */
+  ordersPerSecond: number;
+  spec?: Partial<NetworkSpec>;
+  historyDays?: number;
+  log: Logger;
+  progress?: (label: string, fraction: number) => void;
+}
+
+export interface Demo {
+  logins: SimLogin[];
+  /** Starts the live operations (after the ingest is up). */
+  startLive(): void;
+  stop(): Promise<void>;
+}
+
+export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Demo> {
+  const network: Network = generateNetwork({ ...options.spec, seed: options.seed });
+  const [{ n }] = (await db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM warehouses`)).rows as [{ n: string }];
+  const progress = options.progress ?? (() => undefined);
+  if (Number(n) === 0) {
+    const days = options.historyDays ?? 90;
+    const started = Date.now();
+    const ids = await writeNetwork(db, network, (label, f) => progress(`network: ${label}`, f), { openedAt: new Date(Date.now() - days * DAY_MS) });
+    const history = await writeHistory(db, network, ids, { days, progress: (label, f) => progress(`history: ${label}`, f) });
+    options.log.info({ days: history.days, rows: history.rows, ms: Date.now() - started }, 'demo network and history written');
+  } else {
+    options.log.info('demo data present: continuing with live operations');
+  }
+  // A new random password per demo run: printed for the person at the terminal, never stored in the repo.
+  const password = `demo-${randomBytes(6).toString('hex')}`;
+  const users = await createSimUsers(db, { password });
+  const ids = await loadSimIds(db);
+  const runner = new SimRunner({
+    db,
+    network,
+    ids,
+    users,
+    seed: options.seed,
+    ordersPerSecond: options.ordersPerSecond,
+    progressEveryMs: 30_000,
+    onProgress: (p) => options.log.info({ operations: p.counters.operations, behindMs: Math.round(p.behindMs) }, 'demo operations')
+  });
+  let running: Promise<unknown> | null = null;
+  return {
+    logins: users.logins,
+    startLive() {
+      running = runner.start().catch((err) => options.log.error({ err }, 'demo operations stopped on an error'));
+    },
+    async stop() {
+      await runner.stop();
+      await running;
+    }
+  };
+}
