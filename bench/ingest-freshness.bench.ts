@@ -17,7 +17,11 @@ const WARMUP_SECONDS = 3;
 const CONNECTIONS = 16;
 const SLOT = 'bench_freshness';
 
-/** One small ledger transaction: a receipt (even k) or a shipment (odd k) of one unit, as one round trip. */
+/**
+ * One small ledger transaction, a receipt (even k) or a shipment (odd k) of one unit, in one
+ * round trip; the WAL position read right after COMMIT on the same connection is at or beyond
+ * the end of its commit record (a conservative commit LSN).
+ */
 function transactionSql(k: number, p: StockPair): string {
   const inbound = k % 2 === 0;
   const [from, to] = inbound ? [p.supplier, p.stock] : [p.stock, p.customer];
@@ -26,7 +30,8 @@ function transactionSql(k: number, p: StockPair): string {
       VALUES (${p.productId}, 1, ${from}, ${to}, 'done', '${inbound ? 'purchase_order' : 'sales_order'}', ${k}, now());
     UPDATE stock_balances SET on_hand = on_hand - 1, updated_at = now() WHERE product_id = ${p.productId} AND location_id = ${from};
     UPDATE stock_balances SET on_hand = on_hand + 1, updated_at = now() WHERE product_id = ${p.productId} AND location_id = ${to};
-    COMMIT`;
+    COMMIT;
+    SELECT pg_current_wal_lsn()::text AS lsn`;
 }
 
 interface Committed {
@@ -77,18 +82,20 @@ const bench: Benchmark = {
             const wait = t0 + (k * 1000) / RATE - clock();
             if (wait > 0.5) await new Promise((r) => setTimeout(r, wait));
             if (k === warmup) measuredFrom = clock();
+            let lsn: string;
             try {
-              await client.query(transactionSql(k, pairs[(k * 7919) % pairs.length]!));
+              // Simple protocol: one result per statement; the last one is the WAL position.
+              const results = (await client.query(transactionSql(k, pairs[(k * 7919) % pairs.length]!))) as unknown as pg.QueryResult<{ lsn: string }>[];
+              lsn = results[results.length - 1]!.rows[0]!.lsn;
             } catch (err) {
               failed++;
               await client.query('ROLLBACK').catch(() => undefined);
               if (failed === 1) ctx.log(`a load transaction failed: ${(err as Error).message}`);
               continue;
             }
+            // COMMIT returned (the WAL read after it takes microseconds on the server, no round trip more).
             const at = clock();
-            // Read right after COMMIT on the same connection: at or beyond its commit record's end.
-            const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-            if (k >= warmup) committed.push({ lsn: parseLsn(rows[0]!.lsn), at });
+            if (k >= warmup) committed.push({ lsn: parseLsn(lsn), at });
           }
         })
       );
