@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
-import pg from 'pg';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CORE_SCHEMA, quoteIdent, type CoreTable } from './catalog';
-import { TEXT_OUTPUT_OPTIONS } from './replication-stream';
+import { connectTextSession, RAW_TEXT } from './replication-stream';
+import { fieldOf } from './type-mapping';
 import { microsToField } from './batcher';
 import type { Lsn } from './lsn';
 import { chIdent, type LandingTable } from '../warehouse/landing-tables';
@@ -97,11 +97,7 @@ export async function backfillTable(opts: BackfillOptions, table: CoreTable, lan
   // A first copy starts from an empty table (rows from before the slot cannot be trusted).
   if (!record || (version === 0n && !lastKey)) await ch.command({ query: `TRUNCATE TABLE IF EXISTS ${chIdent(landing.name)}` });
 
-  const client = new pg.Client({ connectionString: opts.databaseUrl, options: TEXT_OUTPUT_OPTIONS, types: { getTypeParser: () => (v: string) => v } });
-  // PostgreSQL going away while this client waits for ClickHouse would otherwise be an
-  // uncaught 'error' (the process dies); the next query fails instead and the pipeline retries.
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connectTextSession(opts.databaseUrl);
   try {
     const qualified = `${quoteIdent(CORE_SCHEMA)}.${quoteIdent(table.name)}`;
     const total = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified}`)).rows[0]!.n);
@@ -116,14 +112,11 @@ export async function backfillTable(opts: BackfillOptions, table: CoreTable, lan
     for (;;) {
       if (opts.shouldStop?.()) throw new BackfillInterrupted(`backfill of ${table.name} interrupted at ${copied} rows; it resumes at the next start`);
       const where = lastKey ? ` WHERE (${keys.join(', ')}) > (${keys.map((_, i) => `$${i + 1}`).join(', ')})` : '';
-      const { rows } = await client.query<string[]>({ text: `${select}${where} ORDER BY ${keys.join(', ')} LIMIT ${chunk}`, values: lastKey ?? [], rowMode: 'array' });
+      const { rows } = await client.query<string[]>({ text: `${select}${where} ORDER BY ${keys.join(', ')} LIMIT ${chunk}`, values: lastKey ?? [], rowMode: 'array', types: RAW_TEXT });
       if (rows.length === 0) break;
       let tsv = '';
       for (const row of rows) {
-        for (let i = 0; i < row.length; i++) {
-          const v = row[i];
-          tsv += `${v === null ? landing.columns[i]!.nullField : landing.columns[i]!.toField(v!)}\t`;
-        }
+        for (let i = 0; i < row.length; i++) tsv += `${fieldOf(landing.columns[i]!, row[i])}\t`;
         tsv += `${version}\t0\t${copyTime}\n`;
       }
       await ch.insert({ table: chIdent(landing.name), columns, values: Readable.from([tsv], { objectMode: false }), format: 'TabSeparated' });

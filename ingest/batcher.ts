@@ -1,7 +1,7 @@
 import { UNCHANGED_TOAST, type Micros, type Tuple } from './pgoutput-decoder';
 import type { Lsn } from './lsn';
 import type { TableStream } from './table-stream';
-import { escapeTsv } from './type-mapping';
+import { escapeTsv, fieldOf } from './type-mapping';
 import { TouchedKeys } from './touched-keys';
 
 /**
@@ -258,9 +258,7 @@ export class Batcher {
   }
 
   #field(stream: TableStream, tuple: Tuple, i: number): string {
-    const v = tuple[i];
-    if (v === null || v === undefined) return stream.columns[i]!.nullField;
-    return stream.columns[i]!.toField(v as string);
+    return fieldOf(stream.columns[i]!, tuple[i] as string | null); // callers never pass an unchanged TOAST value
   }
 
   #tombstone(stream: TableStream, old: Tuple): Field[] {

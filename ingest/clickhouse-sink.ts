@@ -116,7 +116,7 @@ export class ClickHouseSink {
     for (const line of (await rs.text()).split('\n')) {
       if (!line) continue;
       const fields = line.split('\t');
-      stored.set(s.keyPositions.map((i) => asIngestField(fields[i]!)).join('\u0001'), fields);
+      stored.set(s.keyPositions.map((i) => fields[i]).join('\u0001'), fields);
     }
     for (const [key, img] of pending) {
       const newest = stored.get(key);
@@ -134,18 +134,9 @@ export class ClickHouseSink {
   }
 }
 
-/**
- * A field of ClickHouse's TSV output in the ingest's own escaping (type-mapping's escapeTsv),
- * so that keys compare: ClickHouse also escapes ', backspace and form feed; the ingest does not.
- */
-function asIngestField(field: string): string {
-  if (!field.includes('\\')) return field;
-  return field.replace(/\\(.)/g, (m, c: string) => (c === "'" ? "'" : c === 'b' ? '\b' : c === 'f' ? '\f' : m));
-}
-
-/** A TSV field (escaped) as a ClickHouse string literal. */
+/** A TSV field as a ClickHouse string literal: its escapes (quote included) are the literal's. */
 function quoteLiteral(field: string): string {
-  return `'${field.replace(/'/g, "\\'")}'`;
+  return `'${field}'`;
 }
 
 const CHANGE_LOG_COLUMNS: [string, ...string[]] = ['table_name', 'pk', 'op', 'before', 'after', 'commit_lsn', 'position', 'commit_time', 'xid', 'actor_id', 'actor', 'action'];

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { coreTables, CORE_SCHEMA, quoteIdent } from './catalog';
-import { TEXT_OUTPUT_OPTIONS } from './replication-stream';
+import { connectTextSession, RAW_TEXT } from './replication-stream';
+import { fieldOf } from './type-mapping';
 import { chIdent, landingTable } from '../warehouse/landing-tables';
 
 /**
@@ -27,10 +27,7 @@ export interface TableReconciliation {
 const SAMPLE = 5;
 
 export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?: string[]): Promise<TableReconciliation[]> {
-  // Raw text only for the table rows: the catalog query needs real booleans (is_key, not_null).
-  const client = new pg.Client({ connectionString: databaseUrl, options: TEXT_OUTPUT_OPTIONS });
-  client.on('error', () => undefined); // a lost connection fails the next query instead of the process
-  await client.connect();
+  const client = await connectTextSession(databaseUrl);
   try {
     const out: TableReconciliation[] = [];
     for (const table of await coreTables(client)) {
@@ -41,11 +38,11 @@ export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?
       const { rows } = await client.query<(string | null)[]>({
         text: `SELECT ${names.map(quoteIdent).join(', ')} FROM ${quoteIdent(CORE_SCHEMA)}.${quoteIdent(table.name)}`,
         rowMode: 'array',
-        types: { getTypeParser: () => (v: string) => v }
+        types: RAW_TEXT // raw text for the rows only: the catalog query needs real booleans
       });
       const pgRows = new Map<string, string[]>();
       for (const r of rows) {
-        const fields = r.map((v, i) => (v === null ? landing.columns[i]!.nullField : landing.columns[i]!.toField(v)));
+        const fields = r.map((v, i) => fieldOf(landing.columns[i]!, v));
         pgRows.set(keyIdx.map((i) => fields[i]).join('\t'), fields);
       }
       const rs = await ch.query({
@@ -56,7 +53,7 @@ export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?
       const chRows = new Map<string, string[]>();
       for (const line of (await rs.text()).split('\n')) {
         if (!line) continue;
-        const fields = line.split('\t').map((f, i) => (landing.columns[i]!.type.startsWith('Array(') ? f : unescapeQuote(f)));
+        const fields = line.split('\t');
         chRows.set(keyIdx.map((i) => fields[i]).join('\t'), fields);
       }
       const missing = [...pgRows.keys()].filter((k) => !chRows.has(k));
@@ -80,11 +77,6 @@ export async function reconcile(databaseUrl: string, ch: ClickHouseClient, only?
   } finally {
     await client.end();
   }
-}
-
-/** ClickHouse's TSV output escapes ', backspace and form feed in a String; the ingest's TSV fields do not (both read back the same). */
-function unescapeQuote(field: string): string {
-  return /\\['bf]/.test(field) ? field.replace(/\\(.)/g, (m, c: string) => (c === "'" ? "'" : c === 'b' ? '\b' : c === 'f' ? '\f' : m)) : field;
 }
 
 function checksum(rows: Map<string, string[]>): string {

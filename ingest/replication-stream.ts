@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
 import { PgoutputDecoder, type PgoutputMessage } from './pgoutput-decoder';
 import { formatLsn, parseLsn, type Lsn } from './lsn';
@@ -10,6 +11,17 @@ import { formatLsn, parseLsn, type Lsn } from './lsn';
 
 /** Session settings that fix how PostgreSQL writes values as text (the type mapping relies on them). */
 export const TEXT_OUTPUT_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=1';
+
+/** Query option: column values exactly as PostgreSQL's output functions wrote them (no pg-types parsing). */
+export const RAW_TEXT = { getTypeParser: () => (v: string) => v };
+
+/** A plain connection with the stream's text settings (backfill, reconciliation read rows as pgoutput sends them). */
+export async function connectTextSession(databaseUrl: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrl, options: TEXT_OUTPUT_OPTIONS });
+  client.on('error', () => undefined); // a lost connection fails the next query instead of the process
+  await client.connect();
+  return client;
+}
 
 class RawPgoutputPlugin extends PgoutputPlugin {
   readonly decoder = new PgoutputDecoder();

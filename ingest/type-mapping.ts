@@ -71,15 +71,19 @@ interface ScalarMapping {
   float?: boolean;
 }
 
-const TSV_SPECIAL = /[\\\t\n\r\0]/;
-/** Escapes a String for a TabSeparated field. */
+// ClickHouse's own escaping of a String in TabSeparated (and inside quoted array elements): written
+// the same way, a field the ingest builds equals what ClickHouse prints back, so keys and values compare as text.
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0', '\b': '\\b', '\f': '\\f' };
+const TSV_SPECIAL = /[\\'\t\n\r\0\b\f]/;
+const TSV_SPECIAL_ALL = /[\\'\t\n\r\0\b\f]/g;
+
+/** Escapes a String for a TabSeparated field, as ClickHouse does. */
 export function escapeTsv(text: string): string {
-  if (!TSV_SPECIAL.test(text)) return text;
-  return text.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+  return TSV_SPECIAL.test(text) ? text.replace(TSV_SPECIAL_ALL, (c) => TSV_ESCAPES[c]!) : text;
 }
 
 function quoteElement(text: string): string {
-  return `'${text.replace(/[\\'\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "\\'" : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'))}'`;
+  return `'${escapeTsv(text)}'`;
 }
 
 const same = (text: string) => text;
@@ -172,6 +176,11 @@ function badValue(type: string, text: string): never {
 }
 
 const floatsEqual = (a: string, b: string) => a === b || Number(a) === Number(b) || (Number.isNaN(Number(a)) && Number.isNaN(Number(b)));
+
+/** One PostgreSQL text value (or NULL) as the column's TabSeparated field. */
+export function fieldOf(column: ClickHouseColumn, text: string | null | undefined): string {
+  return text === null || text === undefined ? column.nullField : column.toField(text);
+}
 
 /** Maps one catalog column, or throws a TypeMappingError naming table and column. */
 export function mapColumn(table: string, column: PgColumn): ClickHouseColumn {

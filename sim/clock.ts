@@ -20,8 +20,6 @@ export function compressionFor(simDayMinutes: number): number {
 
 /** Wall milliseconds that `simMs` of simulated time take at a compression. */
 export const wallDuration = (simMs: number, compression: number) => simMs / compression;
-/** Simulated milliseconds that pass in `wallMs` real ones at a compression. */
-export const simDuration = (wallMs: number, compression: number) => wallMs * compression;
 
 export interface SimClock {
   /** The simulated instant now. */

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { CoreDb } from '../app/lib/server/core/db';
 import { generateNetwork, type Network, type NetworkSpec } from './network';
-import { writeNetwork } from './network-writer';
+import { holdsCoreData, writeNetwork } from './network-writer';
 import { writeHistory } from './history';
 import { createSimUsers, type SimLogin } from './sim-users';
 import { loadSimIds } from './executor';
@@ -35,9 +34,8 @@ export interface Demo {
 
 export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Demo> {
   const network: Network = generateNetwork({ ...options.spec, seed: options.seed });
-  const [{ n }] = (await db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM warehouses`)).rows as [{ n: string }];
   const progress = options.progress ?? (() => undefined);
-  if (Number(n) === 0) {
+  if (!(await holdsCoreData(db))) {
     const days = options.historyDays ?? 90;
     const started = Date.now();
     const ids = await writeNetwork(db, network, (label, f) => progress(`network: ${label}`, f), { openedAt: new Date(Date.now() - days * DAY_MS) });

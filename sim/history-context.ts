@@ -1,7 +1,7 @@
 import type { Actor } from '../app/lib/server/core/actor';
-import type { LocationKind, WarehouseLocations } from '../app/lib/server/core/locations';
+import { INTERNAL_KINDS, type LocationKind, type WarehouseLocations } from '../app/lib/server/core/locations';
 import type { CustomerDef, Network, ProductDef, SupplierDef } from './network-types';
-import { ruleKey, type NetworkIds } from './network-writer';
+import { lookup, ruleKey, type NetworkIds } from './network-writer';
 import { Zones } from './history-time';
 
 /**
@@ -67,7 +67,7 @@ export interface LocationCtx {
   kind: LocationKind;
 }
 
-export const INTERNAL: ReadonlySet<LocationKind> = new Set(['stock', 'quality_hold', 'damaged', 'transit']);
+export const INTERNAL: ReadonlySet<LocationKind> = new Set(INTERNAL_KINDS);
 
 export interface HistoryContext {
   network: Network;
@@ -89,11 +89,6 @@ export interface HistoryContext {
   locations: LocationCtx[];
 }
 
-function lookup(map: ReadonlyMap<string, number>, key: string, what: string): number {
-  const id = map.get(key);
-  if (id === undefined) throw new Error(`the network ids have no ${what} ${key}: were they written from this network?`);
-  return id;
-}
 
 export function buildContext(network: Network, ids: NetworkIds, actor: Actor): HistoryContext {
   const warehouses: WarehouseCtx[] = network.warehouses.map((w, index) => {

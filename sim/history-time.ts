@@ -5,9 +5,11 @@
  * in its own time zone, as the core's warehouseDate() computes it.
  */
 
-export const MINUTE = 60_000;
-export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
+import { DAY_MS, HOUR_MS, MINUTE_MS } from './clock';
+
+export const MINUTE = MINUTE_MS;
+export const HOUR = HOUR_MS;
+export const DAY = DAY_MS;
 
 /** A calendar date as a day number ('2026-01-05' -> 20458). */
 export const dayOf = (iso: string): number => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY);

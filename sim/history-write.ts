@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { copyRows, copyText, NULL } from './history-copy';
-import type { HistoryRows, MoveRec } from './history-model';
+import { ID_TABLES, type HistoryRows, type MoveRec } from './history-model';
 import { DAY, isoDay } from './history-time';
 
 /**
@@ -120,25 +120,7 @@ function loads(rows: HistoryRows): TableLoad[] {
 }
 
 /** The tables the history writes rows into (their foreign keys are checked once, after the load). */
-export const HISTORY_TABLES = [
-  'sales_orders',
-  'sales_order_lines',
-  'shipments',
-  'shipment_lines',
-  'invoices',
-  'payments',
-  'purchase_orders',
-  'purchase_order_lines',
-  'receipts',
-  'receipt_lines',
-  'transfers',
-  'transfer_lines',
-  'customer_returns',
-  'customer_return_lines',
-  'cycle_counts',
-  'stock_moves',
-  'stock_balances'
-];
+export const HISTORY_TABLES: string[] = [...ID_TABLES, 'stock_balances'];
 
 /**
  * Runs a bulk load with the secondary indexes of `tables` built once afterwards

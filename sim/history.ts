@@ -13,8 +13,6 @@ import { copyHistory, HISTORY_TABLES, MOVE_COLUMNS, moveLine, withIndexesBuiltOn
 import type { Network } from './network-types';
 import type { NetworkIds, Progress } from './network-writer';
 
-export { runHistory, simulateHistory, type HistoryResult, type SimulateOptions } from './history-sim';
-export { terminalProgress } from './history-progress';
 
 /**
  * The last N days of a network's life, simulated in memory with the core's

@@ -36,9 +36,18 @@ export const ruleKey = (sku: string, warehouseCode: string) => `${sku}@${warehou
 
 const idMap = (rows: Record<string, unknown>[], key: string) => new Map(rows.map((r) => [String(r[key]), Number(r.id)]));
 
-function lookup(map: ReadonlyMap<string, number>, key: string, what: string): number {
+/** True when the core database holds master data or stock moves (the network needs an empty one). */
+export async function holdsCoreData(db: Pick<CoreDb, 'execute'>): Promise<boolean> {
+  const held = await db.execute<{ n: string }>(sql`
+    SELECT (SELECT count(*) FROM regions) + (SELECT count(*) FROM warehouses) + (SELECT count(*) FROM products)
+         + (SELECT count(*) FROM suppliers) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM stock_moves) AS n`);
+  return Number(held.rows[0]!.n) > 0;
+}
+
+/** The id of `key` (a code or SKU); throws naming what is missing (ids written from another network). */
+export function lookup(map: ReadonlyMap<string, number>, key: string, what: string): number {
   const id = map.get(key);
-  if (id === undefined) throw new Error(`the network refers to ${what} ${key}, which it does not define`);
+  if (id === undefined) throw new Error(`no ${what} ${key} among the network's ids: were they written from this network?`);
   return id;
 }
 
@@ -59,10 +68,7 @@ export async function writeNetwork(db: CoreDb, network: Network, progress: Progr
   const at = options.openedAt ?? null;
   progress('checking the database is empty', 0);
   const ids = await transact(db, actor, 'sim.network.write', async (tx) => {
-    const held = await tx.execute<{ n: string }>(sql`
-      SELECT (SELECT count(*) FROM regions) + (SELECT count(*) FROM warehouses) + (SELECT count(*) FROM products)
-           + (SELECT count(*) FROM suppliers) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM stock_moves) AS n`);
-    if (Number(held.rows[0]!.n) > 0) throw conflict('the simulated network needs an empty core database: it already holds master data or stock moves');
+    if (await holdsCoreData(tx)) throw conflict('the simulated network needs an empty core database: it already holds master data or stock moves');
     const now = sql`coalesce(${at}::timestamptz, now())`;
     return withForeignKeysCheckedOnce(tx, LOADED_TABLES, async () => {
       progress('regions and warehouses', 0.02);

@@ -7,7 +7,7 @@ import { mismatches, reconcile } from '../../ingest/reconcile';
 import { parseLsn } from '../../ingest/lsn';
 import { freshDatabase, tempDir } from '../support/databases';
 import { keepEveryChangeLogPart, startIngestProcess, type IngestProcess } from '../support/ingest-process';
-import { waitFor } from './support';
+import { DUPLICATE_CHANGES, waitFor } from './support';
 import { rng, Workload } from './workload';
 
 /**
@@ -102,7 +102,7 @@ describe('standalone ingest killed with SIGKILL under load', () => {
     expect(Object.fromEntries(perTable.map((t) => [t.table_name, Number(t.n)]))).toEqual(committed);
     const [total] = await rowsOf<{ n: string }>('SELECT count() AS n FROM change_log');
     expect(Number(total!.n)).toBe(stats.changes);
-    const duplicates = await rowsOf('SELECT commit_lsn, position, count() AS n FROM change_log GROUP BY commit_lsn, position HAVING n > 1 LIMIT 5');
+    const duplicates = await rowsOf(DUPLICATE_CHANGES);
     expect(duplicates).toEqual([]);
   });
 });

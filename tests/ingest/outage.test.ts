@@ -9,7 +9,7 @@ import { parseLsn } from '../../ingest/lsn';
 import { freshDatabase, tempDir } from '../support/databases';
 import { startChdbHttpServer, type ChdbHttpServer } from '../support/chdb-http-server';
 import { privatePostgres, type PrivatePostgres } from '../support/private-postgres';
-import { ingestBench, quietLog, waitFor, type IngestBench } from './support';
+import { DUPLICATE_CHANGES, dropSlot, ingestBench, quietLog, waitFor, type IngestBench } from './support';
 import { Workload } from './workload';
 
 /**
@@ -31,21 +31,9 @@ async function confirmedFlushLsn(pool: pg.Pool, slot: string): Promise<bigint> {
   return parseLsn(rows[0]!.lsn);
 }
 
-/** Slots are cluster-wide: drop ours, once its walsender has gone (55006: still in use). */
-async function dropSlot(pool: pg.Pool, slot: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      await pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code !== '55006') throw err;
-      await sleep(100);
-    }
-  }
-}
 
 async function expectNoDuplicates(ch: ClickHouseEngine): Promise<void> {
-  const rs = await ch.client.query({ query: 'SELECT commit_lsn, position, count() AS n FROM change_log GROUP BY commit_lsn, position HAVING n > 1 LIMIT 5', format: 'JSONEachRow' });
+  const rs = await ch.client.query({ query: DUPLICATE_CHANGES, format: 'JSONEachRow' });
   expect(await rs.json()).toEqual([]);
 }
 

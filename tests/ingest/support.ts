@@ -26,6 +26,22 @@ export interface IngestBench {
   close(): Promise<void>;
 }
 
+/** The query that lists change-log lines landed more than once (read without FINAL: merges must not hide them). */
+export const DUPLICATE_CHANGES = 'SELECT commit_lsn, position, count() AS n FROM change_log GROUP BY commit_lsn, position HAVING n > 1 LIMIT 5';
+
+/** Slots are cluster-wide: drop ours, once its walsender has gone (55006: still in use). */
+export async function dropSlot(pool: pg.Pool, slot: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006') throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
@@ -77,7 +93,7 @@ export async function ingestBench(options: { url?: string } = {}): Promise<Inges
     },
     async close() {
       await bench.pipeline?.stop();
-      await pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]).catch(() => undefined);
+      await dropSlot(pool, slot).catch(() => undefined);
       await pool.end();
       await clickhouse.close();
     }
