@@ -7,7 +7,7 @@ import { mismatches, reconcile } from '../../ingest/reconcile';
 import { parseLsn } from '../../ingest/lsn';
 import { freshDatabase, tempDir } from '../support/databases';
 import { startChdbHttpServer, type ChdbHttpServer } from '../support/chdb-http-server';
-import { startIngestChild, type IngestChild } from '../support/ingest-standby-process';
+import { startIngestProcess, type IngestProcess } from '../support/ingest-process';
 import { DUPLICATE_CHANGES, dropSlot, waitFor } from './support';
 import { Workload } from './workload';
 
@@ -26,7 +26,7 @@ let pool: pg.Pool;
 let server: ChdbHttpServer;
 let ch: ClickHouseEngine;
 const slot = `t_${randomBytes(5).toString('hex')}`;
-const children: IngestChild[] = [];
+const children: IngestProcess[] = [];
 
 beforeAll(async () => {
   url = await freshDatabase('standby');
@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) await c.kill('SIGTERM');
+  for (const c of children) await c.stop().catch(() => c.kill());
   if (pool) await dropSlot(pool, slot).catch(() => undefined);
   await pool?.end();
   await ch?.close();
@@ -48,28 +48,28 @@ afterAll(async () => {
 
 
 async function states(): Promise<(string | undefined)[]> {
-  return Promise.all(children.map(async (c) => (await c.progress())?.state));
+  return Promise.all(children.map(async (c) => (await c.health())?.state));
 }
 
 /** Waits until the given ingest has landed everything committed so far. */
-async function settle(active: IngestChild): Promise<void> {
+async function settle(active: IngestProcess): Promise<void> {
   const { rows } = await pool.query<{ lsn: string }>("SELECT pg_logical_emit_message(true, 'opstower.settle', '')::text AS lsn");
   const target = parseLsn(rows[0]!.lsn);
   await waitFor(
     async () => {
-      const p = await active.progress();
-      if (p?.state === 'failed') throw new Error(`ingest ${active.name} failed: ${p.lastError}`);
+      const p = await active.health();
+      if (p?.state === 'failed') throw new Error(`ingest ${active.pid} failed: ${p.lastError}`);
       return p?.landedLsn != null && parseLsn(p.landedLsn) > target;
     },
     60_000,
-    `ingest ${active.name} to land LSN ${rows[0]!.lsn}`
+    `ingest ${active.pid} to land LSN ${rows[0]!.lsn}`
   );
 }
 
 describe('standby ingest', () => {
   it('keeps one active consumer per slot; the standby takes over within 5 s of a SIGKILL and nothing is lost or doubled', async () => {
-    const env = { DATABASE_URL: url, CLICKHOUSE_URL: server.url, INGEST_SLOT: slot };
-    children.push(...(await Promise.all([startIngestChild('a', env), startIngestChild('b', env)])));
+    const start = async () => startIngestProcess({ databaseUrl: url, dataDir: await tempDir('standby'), slot, clickhouseUrl: server.url });
+    children.push(...(await Promise.all([start(), start()])));
     await waitFor(async () => (await states()).includes('streaming'), 60_000, 'one ingest to stream');
     await sleep(1_500); // both have had time to try for the lock
     expect((await states()).sort()).toEqual(['standby', 'streaming']);
@@ -79,12 +79,12 @@ describe('standby ingest', () => {
     await sleep(2_000);
     const before = await states();
     expect(before.sort()).toEqual(['standby', 'streaming']);
-    const [active, standby] = (await children[0]!.progress())?.state === 'streaming' ? [children[0]!, children[1]!] : [children[1]!, children[0]!];
-    expect((await standby.progress())?.state).toBe('standby');
+    const [active, standby] = (await children[0]!.health())?.state === 'streaming' ? [children[0]!, children[1]!] : [children[1]!, children[0]!];
+    expect((await standby.health())?.state).toBe('standby');
 
-    await active.kill('SIGKILL');
+    await active.kill();
     const killedAt = Date.now();
-    await waitFor(async () => (await standby.progress())?.state === 'streaming', TAKEOVER_DEADLINE_MS, 'the standby to stream');
+    await waitFor(async () => (await standby.health())?.state === 'streaming', TAKEOVER_DEADLINE_MS, 'the standby to stream');
     const tookOverInMs = Date.now() - killedAt;
     expect(tookOverInMs, `took over in ${tookOverInMs} ms`).toBeLessThan(TAKEOVER_DEADLINE_MS);
 

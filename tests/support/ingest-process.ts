@@ -6,17 +6,19 @@ import type { IngestProgress } from '../../schemas/ingest';
 import { freePort } from './server-process';
 
 /**
- * The standalone ingest as `npm run ingest` runs it (`tsx ingest/main.ts`), with chDB
- * embedded under DATA_DIR. The tsx CLI runs the script in a node grandchild, so the
- * child is started as a process group: kill() SIGKILLs the whole group (as a container
- * kill would) and waits until no member is left, so that the next start never meets
- * a survivor holding the chDB directory.
+ * The standalone ingest as `npm run ingest` runs it (`node --import tsx ingest/main.ts`),
+ * with chDB embedded under DATA_DIR, or a ClickHouse server when `clickhouseUrl` is given.
+ * It is started as a process group: kill() SIGKILLs the whole group (as a container kill
+ * would) and waits until no member is left, so that the next start never meets a
+ * survivor holding the chDB directory.
  */
 
 export interface IngestProcessOptions {
   databaseUrl: string;
   dataDir: string;
   slot: string;
+  /** A ClickHouse server shared with other processes; unset: chDB inside the child. */
+  clickhouseUrl?: string;
 }
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -32,7 +34,7 @@ export interface IngestProcess {
   waitUntil(check: (p: IngestProgress) => boolean, timeoutMs: number, what: string): Promise<IngestProgress>;
   /** SIGKILL to the process group; resolves when every member is gone. */
   kill(): Promise<void>;
-  /** SIGTERM to the tsx CLI (it relays it to the ingest, as `docker stop` would); resolves with its exit. */
+  /** SIGTERM (as `docker stop` sends); resolves with the exit. */
   stop(timeoutMs?: number): Promise<Exit>;
 }
 
@@ -69,8 +71,10 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test'
   };
-  delete env.CLICKHOUSE_URL; // chDB embedded in the child, never a server from the caller's environment
-  const proc = spawn(path.resolve('node_modules/.bin/tsx'), ['ingest/main.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // chDB embedded in the child unless a server is named: never one from the caller's environment.
+  if (options.clickhouseUrl) env.CLICKHOUSE_URL = options.clickhouseUrl;
+  else delete env.CLICKHOUSE_URL;
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'ingest/main.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = proc.pid;
   if (pid === undefined) throw new Error('could not spawn the ingest process');
   let out = '';
