@@ -16,6 +16,9 @@ import { ProgressTracker } from './progress-tracker';
 import { formatLsn, parseLsn, type Lsn } from './lsn';
 import type { Batch } from './batcher';
 import type { Relation } from './pgoutput-decoder';
+import { ensureAnalyticalModel } from '../warehouse/model/analytical-model';
+import { FactRefresher } from '../warehouse/model/fact-refresh';
+import { FactsStage } from './facts-stage';
 import { ensureLandingTable, landingTable, SchemaEvolutionError, type LandingTable } from '../warehouse/landing-tables';
 import type { IngestProgress, LandedEvent } from '../schemas/ingest';
 
@@ -59,6 +62,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   readonly #db: pg.Pool;
   #ch: ClickHouseClient | null = null;
   #sink: ClickHouseSink | null = null;
+  #facts: FactsStage | null = null;
   #locations: LocationDirectory | null = null;
   readonly #landing = new Map<string, LandingTable>();
   /** The catalog's columns behind each landing table, to tell a relation message that changed. */
@@ -106,6 +110,8 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     this.#stopping = true;
     await this.#session?.stop();
     await this.#loop;
+    // Facts of what landed are refreshed and its events published before the pool closes.
+    await this.#facts?.stop();
     await this.#db.end().catch(() => undefined);
     this.#setState('stopped');
   }
@@ -197,6 +203,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     const ch = typeof c === 'function' ? await c() : c;
     this.#ch = ch;
     this.#sink = new ClickHouseSink(ch);
+    this.#facts = new FactsStage(new FactRefresher(ch, this.#o.log), (e) => this.#publish(e), this.#o.log);
     this.#locations = new LocationDirectory(ch);
   }
 
@@ -210,6 +217,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       this.#landing.set(t.name, landing);
       this.#catalog.set(t.name, t);
     }
+    await ensureAnalyticalModel(this.#ch!);
     const { added } = await ensurePublication(this.#db, this.#o.publication, tables);
     if (!(await slotExists(this.#db, this.slot))) {
       // A new slot: nothing in ClickHouse is known to match it. Empty the landing tables first,
@@ -226,8 +234,10 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       const confirmed = await this.#confirmedLsn();
       for (const name of widened.filter((n) => !added.includes(n))) await planRefresh(this.#ch!, this.slot, name, confirmed);
     }
-    await this.#backfillAll(tables);
+    const copied = await this.#backfillAll(tables);
     await this.#sink!.readCheckpoint();
+    // Backfilled rows carry no stream version: the facts are rebuilt when any were copied.
+    await new FactRefresher(this.#ch!, this.#o.log).prepare(copied > 0 || widened.length > 0);
     const start = await this.#confirmedLsn();
     this.#progress.landedLsn ??= start;
     return start;
@@ -238,7 +248,8 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     return rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
   }
 
-  async #backfillAll(tables: CoreTable[]): Promise<void> {
+  /** Copies what each table still needs; returns the rows copied. */
+  async #backfillAll(tables: CoreTable[]): Promise<number> {
     const opts = {
       databaseUrl: this.#o.databaseUrl,
       ch: this.#ch!,
@@ -251,12 +262,15 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       }
     };
     const wasState = this.#state;
+    let total = 0;
     for (const t of tables) {
       const copied = await backfillTable(opts, t, this.#landing.get(t.name)!);
       if (copied > 0) this.#o.log.info({ table: t.name, rows: copied }, 'ingest: backfilled');
+      total += copied;
     }
     this.#setState(wasState);
     this.#progress.backfill = null;
+    return total;
   }
 
   /**
@@ -283,6 +297,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
         this.#o.log.info({ table: table.name, columns: added }, 'ingest: columns added to ClickHouse; refreshing the table');
         await planRefresh(this.#ch!, this.slot, table.name, (txnLsn ?? 1n) - 1n);
         await this.#backfillAll([table]);
+        this.#facts!.requestRebuild();
       }
     }
     return tableStream(relation, landing);
@@ -294,7 +309,11 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     if (this.#state === 'retrying') this.#setState('streaming');
     const fromLocations = batch.touched.locationIds.size ? await this.#locations!.warehouses(batch.touched.locationIds).catch(() => []) : [];
     const event = this.#progress.landedEvent(batch, rows, fromLocations, landedAt);
-    if (!event) return;
+    // The event goes out once the materialized facts reflect the batch (FactsStage).
+    if (event) this.#facts!.landed(event);
+  }
+
+  async #publish(event: LandedEvent): Promise<void> {
     this.emit('landed', event);
     if (this.#o.notify) await publishLanded(this.#db, event).catch((err) => this.#o.log.warn({ err }, 'landed event NOTIFY failed'));
   }

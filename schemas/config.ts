@@ -26,6 +26,13 @@ const port = z.coerce
   .min(1, { message: 'is below 1; expected a TCP port 1-65535' })
   .max(65535, { message: 'is above 65535; expected a TCP port 1-65535' });
 
+/** A detector threshold: a number within bounds, with what it means in the message. */
+const threshold = (expected: string, min: number, max: number) =>
+  z.coerce
+    .number({ message: `is not a number; expected ${expected}` })
+    .min(min, { message: `is below ${min}; expected ${expected}` })
+    .max(max, { message: `is above ${max}; expected ${expected}` });
+
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 export const configSchema = z.object({
@@ -60,6 +67,19 @@ export const configSchema = z.object({
     .positive({ message: 'must be above 0' })
     .max(200, { message: 'is above 200 orders per second' })
     .default(2),
+  DETECTOR_INTERVAL_SECONDS: z.coerce
+    .number({ message: 'is not a number; expected seconds between scheduled detector runs, e.g. 30' })
+    .int({ message: 'is not a whole number of seconds' })
+    .min(1, { message: 'is below 1 second' })
+    .max(3600, { message: 'is above 3600 seconds' })
+    .default(30),
+  ALERT_DEMAND_Z: threshold('a robust z-score, e.g. 3.5', 1, 100).default(3.5),
+  ALERT_DEMAND_MIN_UNITS: threshold('units per day, e.g. 10', 0, 1_000_000).default(10),
+  ALERT_ORDER_QUANTITY_Z: threshold('a robust z-score, e.g. 5', 1, 100).default(5),
+  ALERT_BACKORDER_DAYS: threshold('days, e.g. 7', 0, 365).default(7),
+  ALERT_TRANSFER_LATE_DAYS: threshold('days of grace, e.g. 0', 0, 365).default(0),
+  ALERT_SUPPLIER_LATE_DAYS: threshold('days of grace, e.g. 0', 0, 365).default(0),
+  ALERT_INGEST_LAG_MS: threshold('milliseconds, e.g. 10000', 1, 86_400_000).default(10_000),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'is not a log level; expected fatal, error, warn, info, debug, trace or silent'

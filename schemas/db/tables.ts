@@ -6,3 +6,4 @@ export * from './sales';
 export * from './purchasing';
 export * from './transfers';
 export * from './returns';
+export * from './alerts';

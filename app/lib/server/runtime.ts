@@ -9,6 +9,8 @@ import { ensureBootstrapAdmin } from './auth/bootstrap';
 import { createCoreDb, type CoreDb } from './core/db';
 import { linkIngest, type IngestLink } from './ingest/ingest-link';
 import { startDemo, type RunningDemo } from './demo';
+import { DetectorRunner } from './analytics/detector-runner';
+import { detectorThresholds } from '../../../schemas/detector-thresholds';
 
 /**
  * Everything one control-tower process runs: config, engines, live hub. Started
@@ -24,6 +26,8 @@ export interface Runtime {
   hub: LiveHub;
   /** The CDC ingest as this process sees it (run here, or followed from another process). */
   ingest: IngestLink;
+  /** The alert detectors, run after landed batches and on a schedule. */
+  detectors: DetectorRunner;
   startedAt: Date;
   health(): Promise<HealthReport>;
   shutdown(): Promise<void>;
@@ -59,6 +63,17 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
   const hub = new LiveHub(log.child({ module: 'live' }), startedAt, db);
   ingest.onLanded((e) => hub.landed(e));
   ingest.onProgress((p) => hub.ingestProgress(p));
+  const detectors = new DetectorRunner({
+    ch: engines.clickhouse.client,
+    db,
+    thresholds: detectorThresholds(config),
+    intervalMs: config.DETECTOR_INTERVAL_SECONDS * 1000,
+    log: log.child({ module: 'detectors' }),
+    ingest: () => ingest.progress()
+  });
+  ingest.onLanded((e) => detectors.landed(e));
+  ingest.onProgress((p) => void detectors.ingestProgress(p));
+  detectors.start();
   const state = processState();
   if (state.io) hub.bind(state.io);
   state.onIo = (io) => hub.bind(io);
@@ -70,6 +85,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     db,
     hub,
     ingest,
+    detectors,
     startedAt,
     health: () => checkHealth(engines, startedAt, ingest),
     shutdown() {
@@ -77,6 +93,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
         log.info('shutting down');
         state.onIo = undefined;
         await demo?.stop().catch((err) => log.warn({ err }, 'stopping the demo operations failed'));
+        await detectors.stop();
         // The ingest first: it acknowledges only what landed, so stopping it mid-batch loses nothing.
         await ingest.stop().catch((err) => log.warn({ err }, 'stopping the ingest failed'));
         await engines.close();

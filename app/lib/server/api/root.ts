@@ -1,4 +1,6 @@
+import { alertsRouter } from './routers/alerts';
 import { authRouter } from './routers/auth';
+import { kpiRouter } from './routers/kpi';
 import { catalogRouter } from './routers/catalog';
 import { ordersRouter } from './routers/orders';
 import { purchasingRouter } from './routers/purchasing';
@@ -15,7 +17,9 @@ export const appRouter = router({
   orders: ordersRouter,
   purchasing: purchasingRouter,
   transfers: transfersRouter,
-  returns: returnsRouter
+  returns: returnsRouter,
+  kpi: kpiRouter,
+  alerts: alertsRouter
 });
 
 export type AppRouter = typeof appRouter;

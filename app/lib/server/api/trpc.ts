@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { ZodError } from 'zod';
 import type { Role } from '../../../../schemas/api/roles';
 import type { SessionUser } from '../../../../schemas/api/auth';
@@ -15,6 +16,8 @@ export interface ApiContext {
   /** Sets or clears the session cookie (absent for in-process callers). */
   setSession?: (token: string | null, expiresAt?: Date) => void;
   isDev: boolean;
+  /** The analytics warehouse the KPI procedures read (absent where only the core is wired). */
+  ch?: ClickHouseClient;
 }
 
 /** Who may call a procedure: roles, or 'public' (login only). Read by the role-matrix test. */

@@ -20,6 +20,7 @@ const handler: RequestHandler = async (event) => {
       user,
       token,
       isDev: runtime.config.NODE_ENV === 'development',
+      ch: runtime.engines.clickhouse.client,
       setSession: (value, expiresAt) => {
         if (value) {
           event.cookies.set(SESSION_COOKIE, value, {

@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { LandedEvent } from '../schemas/ingest';
+import type { FactRefresher } from '../warehouse/model/fact-refresh';
+
+/**
+ * The stage after landing: bring the materialized facts up to the landed batches,
+ * then tell the house (landed events). It runs beside the stream, so landing never
+ * waits for it; batches landed meanwhile are merged into one event, published once
+ * the facts reflect them. A failed refresh is retried with the next batch (or the
+ * next try) and the events wait: a board is never told of data its facts lack.
+ */
+const RETRY_MS = 1_000;
+
+export function mergeLanded(a: LandedEvent, b: LandedEvent): LandedEvent {
+  const union = (x: number[], y: number[]) => [...new Set([...x, ...y])];
+  return {
+    ...b,
+    commitTimeFrom: a.commitTimeFrom < b.commitTimeFrom ? a.commitTimeFrom : b.commitTimeFrom,
+    transactions: a.transactions + b.transactions,
+    rows: a.rows + b.rows,
+    tables: [...new Set([...a.tables, ...b.tables])],
+    warehouseIds: union(a.warehouseIds, b.warehouseIds),
+    productIds: union(a.productIds, b.productIds),
+    orderIds: union(a.orderIds, b.orderIds),
+    keysTruncated: a.keysTruncated || b.keysTruncated
+  };
+}
+
+export class FactsStage {
+  readonly #refresher: FactRefresher;
+  readonly #publish: (e: LandedEvent) => Promise<void>;
+  readonly #log: Logger;
+  #pending: LandedEvent | null = null;
+  #rebuild = false;
+  #running: Promise<void> | null = null;
+  #stopped = false;
+
+  constructor(refresher: FactRefresher, publish: (e: LandedEvent) => Promise<void>, log: Logger) {
+    this.#refresher = refresher;
+    this.#publish = publish;
+    this.#log = log;
+  }
+
+  landed(event: LandedEvent): void {
+    if (this.#stopped) return;
+    this.#pending = this.#pending ? mergeLanded(this.#pending, event) : event;
+    this.#kick();
+  }
+
+  /** Rows were copied outside the stream's versions (a table refreshed mid-stream): rebuild the facts. */
+  requestRebuild(): void {
+    this.#rebuild = true;
+    this.#kick();
+  }
+
+  /** Resolves when nothing is pending or running. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Finishes what is pending (without retrying a failure) and takes no more. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#kick();
+    await this.idle();
+  }
+
+  #kick(): void {
+    if (this.#running || (!this.#pending && !this.#rebuild)) return;
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      this.#kick();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending || this.#rebuild) {
+      const event = this.#pending;
+      const rebuild = this.#rebuild;
+      this.#pending = null;
+      this.#rebuild = false;
+      try {
+        if (rebuild) await this.#refresher.rebuild();
+        else await this.#refresher.refresh();
+      } catch (err) {
+        if (this.#stopped) return void this.#log.warn({ err }, 'refreshing the warehouse facts failed while stopping');
+        this.#log.warn({ err, retryInMs: RETRY_MS }, 'refreshing the warehouse facts failed; retrying');
+        if (event) this.#pending = this.#pending ? mergeLanded(event, this.#pending) : event;
+        this.#rebuild ||= rebuild;
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+        continue;
+      }
+      if (event) await this.#publish(event).catch((err) => this.#log.warn({ err }, 'publishing a landed event failed'));
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { KpiResult, KpiScope } from '../../schemas/api/kpi';
+import {
+  asOfMillis,
+  stockAtRiskCountInput,
+  stockAtRiskInput,
+  type StockAtRiskCount,
+  type StockAtRiskCountInput,
+  type StockAtRiskInput,
+  type StockAtRiskRow
+} from '../../schemas/api/kpi-supply';
+import { readAsOf } from './as-of';
+import { queryRows } from './clickhouse-query';
+import { localDayExpr, warehouseZones } from './local-day';
+import { scopeFilter } from './scope-filter';
+
+/**
+ * Stock at risk per product x warehouse, looking from asOfTime (default now):
+ * - available: on hand - reserved in the stock location (current balances);
+ * - lead time: the reorder rule of that product x warehouse, else the product's
+ *   shortest supplier lead time, else 7 days; horizon = the warehouse's local date
+ *   at asOfTime + lead time;
+ * - inbound: as the core's `incoming` at that horizon (core/stock.ts): on hand in the
+ *   warehouse's transit location + open (confirmed/reserved) moves into its stock or
+ *   transit location from outside the warehouse, scheduled on or before the horizon
+ *   (or unscheduled): POs sent, transfers approved;
+ * - demand rate: units of done moves from the warehouse to a customer location in
+ *   [asOfTime - 28 days, asOfTime), divided by 28;
+ * - days of cover = (available + inbound) / demand rate, NULL without demand;
+ *   projected stockout = local today + floor(days of cover); at risk when
+ *   days of cover < lead time, i.e. the stockout falls before the horizon;
+ * - elsewhere: available of the same product in the region's other warehouses
+ *   (sum, and the single warehouse with the most; ties to the lowest id).
+ * Keyed by every product x warehouse with a balance, demand or an open inbound move.
+ */
+const DEFAULT_LEAD_DAYS = 7;
+const DEMAND_DAYS = 28;
+const KPI = 'stock at risk';
+
+/** `productIds` narrows to some products (the stockout detector's touched keys); not a board filter. */
+function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[] | null = null) {
+  const filter = scopeFilter(scope, { warehouse: 'b.warehouse_id', region: 'b.region_id', category: 'b.category' }, KPI);
+  if (productIds !== null) {
+    filter.sql += ' AND b.product_id IN {only_products:Array(Int32)}';
+    filter.params.only_products = productIds;
+  }
+  // Supply and demand as integers: cover < lead  <=>  supply * 28 < lead * shipped (no rounding in the decision).
+  const sql = `
+    WITH fromUnixTimestamp64Milli({as_of:Int64}, 'UTC') AS as_of,
+    demand AS (
+      SELECT product_id, from_warehouse_id AS warehouse_id, toInt64(sum(qty)) AS shipped
+      FROM fact_stock_moves
+      WHERE state = 'done' AND to_kind = 'customer' AND done_at >= as_of - INTERVAL ${DEMAND_DAYS} DAY AND done_at < as_of
+      GROUP BY product_id, warehouse_id),
+    open_in AS (
+      SELECT product_id, to_warehouse_id AS warehouse_id, groupArray((scheduled_date, toInt64(qty))) AS open
+      FROM fact_stock_moves
+      WHERE state IN ('confirmed', 'reserved') AND to_kind IN ('stock', 'transit')
+        AND (from_warehouse_id != to_warehouse_id OR from_kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit'))
+      GROUP BY product_id, warehouse_id),
+    keyed AS (
+      SELECT product_id, warehouse_id, sum(available) AS available, sum(in_transit) AS in_transit, sum(shipped) AS shipped,
+             groupArrayArray(open) AS open
+      FROM (
+        SELECT product_id, warehouse_id, available, in_transit, toInt64(0) AS shipped, CAST([], 'Array(Tuple(Nullable(Date32), Int64))') AS open
+        FROM fact_stock_position
+        UNION ALL SELECT product_id, warehouse_id, 0, 0, shipped, [] FROM demand
+        UNION ALL SELECT product_id, warehouse_id, 0, 0, 0, open FROM open_in)
+      GROUP BY product_id, warehouse_id),
+    based AS (
+      SELECT k.product_id AS product_id, k.warehouse_id AS warehouse_id, w.region_id AS region_id, p.category AS category,
+             k.available AS available, k.shipped AS shipped,
+             multiIf(rr.lead IS NOT NULL, rr.lead, sp.lead IS NOT NULL, sp.lead, ${DEFAULT_LEAD_DAYS}) AS lead_time_days,
+             multiIf(rr.lead IS NOT NULL, 'reorder_rule', sp.lead IS NOT NULL, 'supplier', 'default') AS lead_time_source,
+             ${localDayExpr('as_of', 'w.time_zone', zones)} AS today,
+             today + lead_time_days AS horizon,
+             k.in_transit + arraySum(x -> if(x.1 IS NULL OR x.1 <= horizon, x.2, 0), k.open) AS inbound
+      FROM keyed AS k
+      INNER JOIN (SELECT id, region_id, time_zone FROM warehouses FINAL) AS w ON w.id = k.warehouse_id
+      INNER JOIN (SELECT id, category FROM products FINAL) AS p ON p.id = k.product_id
+      LEFT JOIN (SELECT product_id, warehouse_id, toNullable(lead_time_days) AS lead FROM reorder_rules FINAL) AS rr
+             ON rr.product_id = k.product_id AND rr.warehouse_id = k.warehouse_id
+      LEFT JOIN (SELECT product_id, toNullable(min(lead_time_days)) AS lead FROM supplier_products FINAL GROUP BY product_id) AS sp
+             ON sp.product_id = k.product_id),
+    region_stock AS (
+      SELECT product_id, region_id, groupArray((warehouse_id, available)) AS stocks
+      FROM fact_stock_position GROUP BY product_id, region_id)
+    SELECT b.product_id AS productId, b.warehouse_id AS warehouseId, b.region_id AS regionId, b.category AS category,
+           b.available AS available, b.inbound AS inbound, b.lead_time_days AS leadTimeDays,
+           b.lead_time_source AS leadTimeSource, toString(b.today) AS today, toString(b.horizon) AS horizonDate,
+           b.shipped AS shipped28d, b.shipped / ${DEMAND_DAYS} AS demandRate,
+           b.available + b.inbound AS supply,
+           if(b.shipped = 0, NULL, supply * ${DEMAND_DAYS} / b.shipped) AS cover,
+           if(b.shipped = 0, NULL, toString(b.today + intDiv(greatest(supply, 0) * ${DEMAND_DAYS}, b.shipped))) AS projectedStockout,
+           b.shipped > 0 AND supply * ${DEMAND_DAYS} < b.lead_time_days * b.shipped AS atRisk,
+           greatest(toInt64(0), toInt64(intDiv(b.shipped * b.lead_time_days + ${DEMAND_DAYS - 1}, ${DEMAND_DAYS})) - supply) AS shortfall,
+           arraySort(x -> (-x.2, x.1), arrayFilter(x -> x.1 != b.warehouse_id AND x.2 > 0, r.stocks)) AS others,
+           toInt64(arraySum(x -> x.2, others)) AS elsewhereAvailable,
+           if(empty(others), NULL, others[1].1) AS bestElsewhereWarehouseId,
+           if(empty(others), 0, others[1].2) AS bestElsewhereAvailable
+    FROM based AS b
+    LEFT JOIN region_stock AS r ON r.product_id = b.product_id AND r.region_id = b.region_id
+    WHERE ${filter.sql}`;
+  return { sql, params: filter.params };
+}
+
+const ORDER: Record<NonNullable<StockAtRiskInput['sort']>, string> = {
+  daysOfCover: 'cover IS NULL, cover ASC, demandRate DESC',
+  demandRate: 'demandRate DESC',
+  shortfall: 'shortfall DESC, cover IS NULL, cover ASC'
+};
+
+type Row = Omit<StockAtRiskRow, 'daysOfCover' | 'atRisk'> & { cover: number | null; atRisk: number | boolean; supply: number; others: unknown };
+
+const toRow = ({ cover, supply: _supply, others: _others, ...r }: Row): StockAtRiskRow => ({
+  ...r,
+  demandRate: round(r.demandRate, 4),
+  daysOfCover: cover === null ? null : round(cover, 2),
+  atRisk: Boolean(r.atRisk)
+});
+
+export async function stockAtRisk(ch: ClickHouseClient, input: unknown | StockAtRiskInput): Promise<KpiResult<StockAtRiskRow[]>> {
+  const data = stockAtRiskInput.parse(input);
+  const asOf = await readAsOf(ch);
+  const q = stockAtRiskQuery(data, await warehouseZones(ch));
+  const rows = await queryRows<Row>(
+    ch,
+    `SELECT * FROM (${q.sql}) WHERE ${data.onlyAtRisk ? 'atRisk' : '1'}
+     ORDER BY ${ORDER[data.sort]}, productId, warehouseId LIMIT {limit:UInt32}`,
+    { ...q.params, as_of: asOfMillis(data.asOfTime), limit: data.limit }
+  );
+  return { asOf, data: rows.map(toRow) };
+}
+
+/** Every product x warehouse at risk at `asOfTime`, of the given products (null: all): the stockout detector's read. */
+export async function productsAtRisk(ch: ClickHouseClient, asOfTime: Date, productIds: number[] | null): Promise<StockAtRiskRow[]> {
+  const q = stockAtRiskQuery({}, await warehouseZones(ch), productIds);
+  const rows = await queryRows<Row>(ch, `SELECT * FROM (${q.sql}) WHERE atRisk ORDER BY productId, warehouseId`, { ...q.params, as_of: asOfTime.getTime() });
+  return rows.map(toRow);
+}
+
+/** How many product x warehouse pairs in scope are at risk (the executive board's tile), of how many evaluated. */
+export async function stockAtRiskCount(ch: ClickHouseClient, input: unknown | StockAtRiskCountInput): Promise<KpiResult<StockAtRiskCount>> {
+  const data = stockAtRiskCountInput.parse(input);
+  const asOf = await readAsOf(ch);
+  const q = stockAtRiskQuery(data, await warehouseZones(ch));
+  const [row] = await queryRows<StockAtRiskCount>(ch, `SELECT toUInt64(countIf(atRisk)) AS atRisk, count() AS evaluated FROM (${q.sql})`, {
+    ...q.params,
+    as_of: asOfMillis(data.asOfTime)
+  });
+  return { asOf, data: row ?? { atRisk: 0, evaluated: 0 } };
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

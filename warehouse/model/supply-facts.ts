@@ -1,0 +1,80 @@
+import type { ModelView } from './model-view';
+import { locationDim } from './stock-move-source';
+
+/**
+ * Facts of the supply side as views over the landing tables read WITH FINAL:
+ * stock positions, transfers with stage times, PO lines and receipts. The stock
+ * moves (fact_stock_moves) are materialized: warehouse/model/materialized-facts.ts.
+ */
+
+/**
+ * Per product x warehouse, from the balances of its internal locations: on hand,
+ * reserved and available (= on hand - reserved) in the stock location, quality
+ * hold, damaged, and in transit (inbound transfers shipped to it).
+ */
+const fact_stock_position = `
+SELECT pos_b.product_id AS product_id, l.warehouse_id AS warehouse_id, any(l.region_id) AS region_id,
+       any(pos_p.category) AS category, any(pos_p.cost_minor) AS cost_minor,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'stock')) AS on_hand,
+       toInt64(sumIf(pos_b.reserved, l.kind = 'stock')) AS reserved,
+       toInt64(sumIf(pos_b.on_hand - pos_b.reserved, l.kind = 'stock')) AS available,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'quality_hold')) AS quality_hold,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'damaged')) AS damaged,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'transit')) AS in_transit
+FROM stock_balances AS pos_b FINAL
+INNER JOIN ${locationDim('pos_')} AS l ON l.location_id = pos_b.location_id
+INNER JOIN (SELECT id, category, cost_minor FROM products FINAL) AS pos_p ON pos_p.id = pos_b.product_id
+WHERE l.internal
+GROUP BY pos_b.product_id, l.warehouse_id`;
+
+/**
+ * Transfers with the lane's planned lead time (NULL when the lane is gone), the
+ * stage times, both ends' regions and the destination's zone, and the summed
+ * line quantities; in transit = shipped - received - short - damaged (invariant 4).
+ */
+const fact_transfers = `
+SELECT t.id AS transfer_id, t.from_warehouse_id AS from_warehouse_id, t.to_warehouse_id AS to_warehouse_id,
+       fw.region_id AS from_region_id, tw.region_id AS to_region_id, tw.time_zone AS to_time_zone,
+       t.state AS state, t.expected_arrival AS expected_arrival, lane.lead_time_days AS lane_lead_time_days,
+       t.requested_at AS requested_at, t.approved_at AS approved_at, t.shipped_at AS shipped_at,
+       t.received_at AS received_at, t.cancelled_at AS cancelled_at,
+       toInt64(ln.qty) AS qty, toInt64(ln.shipped_qty) AS shipped_qty, toInt64(ln.received_qty) AS received_qty,
+       toInt64(ln.short_qty) AS short_qty, toInt64(ln.damaged_qty) AS damaged_qty,
+       toInt64(ln.shipped_qty - ln.received_qty - ln.short_qty - ln.damaged_qty) AS in_transit_qty
+FROM transfers AS t FINAL
+INNER JOIN (SELECT id, region_id FROM warehouses FINAL) AS fw ON fw.id = t.from_warehouse_id
+INNER JOIN (SELECT id, region_id, time_zone FROM warehouses FINAL) AS tw ON tw.id = t.to_warehouse_id
+LEFT JOIN (SELECT from_warehouse_id, to_warehouse_id, toNullable(lead_time_days) AS lead_time_days FROM transfer_lanes FINAL) AS lane
+       ON lane.from_warehouse_id = t.from_warehouse_id AND lane.to_warehouse_id = t.to_warehouse_id
+LEFT JOIN (SELECT transfer_id, sum(qty) AS qty, sum(shipped_qty) AS shipped_qty, sum(received_qty) AS received_qty,
+                  sum(short_qty) AS short_qty, sum(damaged_qty) AS damaged_qty
+           FROM transfer_lines FINAL GROUP BY transfer_id) AS ln ON ln.transfer_id = t.id`;
+
+/** Purchase order lines with their order's supplier, warehouse, region, state and dates, and the product's category. */
+const fact_po_lines = `
+SELECT pl.id AS po_line_id, pl.purchase_order_id AS purchase_order_id, pl.product_id AS product_id, po_p.category AS category,
+       po.supplier_id AS supplier_id, po.warehouse_id AS warehouse_id, po_w.region_id AS region_id, po.state AS po_state,
+       po.expected_date AS expected_date, po.created_at AS created_at, po.sent_at AS sent_at,
+       pl.ordered_qty AS ordered_qty, pl.received_qty AS received_qty, pl.rejected_qty AS rejected_qty, pl.unit_cost_minor AS unit_cost_minor
+FROM purchase_order_lines AS pl FINAL
+INNER JOIN (SELECT id, supplier_id, warehouse_id, state, expected_date, created_at, sent_at FROM purchase_orders FINAL) AS po ON po.id = pl.purchase_order_id
+INNER JOIN (SELECT id, region_id FROM warehouses FINAL) AS po_w ON po_w.id = po.warehouse_id
+INNER JOIN (SELECT id, category FROM products FINAL) AS po_p ON po_p.id = pl.product_id`;
+
+/** Receipts (one per delivery) with their order's supplier, warehouse, region, expected date and the summed receipt lines. */
+const fact_receipts = `
+SELECT r.id AS receipt_id, r.purchase_order_id AS purchase_order_id, po.supplier_id AS supplier_id, po.warehouse_id AS warehouse_id,
+       rc_w.region_id AS region_id, po.expected_date AS expected_date, r.received_at AS received_at, r.on_time AS on_time, r.in_full AS in_full,
+       toInt64(rl.accepted_qty) AS accepted_qty, toInt64(rl.rejected_qty) AS rejected_qty
+FROM receipts AS r FINAL
+INNER JOIN (SELECT id, supplier_id, warehouse_id, expected_date FROM purchase_orders FINAL) AS po ON po.id = r.purchase_order_id
+INNER JOIN (SELECT id, region_id FROM warehouses FINAL) AS rc_w ON rc_w.id = po.warehouse_id
+LEFT JOIN (SELECT receipt_id, sum(accepted_qty) AS accepted_qty, sum(rejected_qty) AS rejected_qty FROM receipt_lines FINAL GROUP BY receipt_id) AS rl
+       ON rl.receipt_id = r.id`;
+
+export const SUPPLY_FACTS: readonly ModelView[] = [
+  { name: 'fact_stock_position', select: fact_stock_position },
+  { name: 'fact_transfers', select: fact_transfers },
+  { name: 'fact_po_lines', select: fact_po_lines },
+  { name: 'fact_receipts', select: fact_receipts }
+];
