@@ -69,6 +69,8 @@ export const stockAtRiskRow = z.object({
   available: z.number(),
   /** In transit to the warehouse + open moves into it from outside due by the horizon. */
   inbound: z.number(),
+  /** Units confirmed orders still wait for, now: sum of (backordered - reserved) over their lines; the inbound goes to them first. */
+  owed: z.number(),
   leadTimeDays: z.number(),
   leadTimeSource: leadTimeSource,
   /** The warehouse's local date at asOfTime, and that date + lead time. */
@@ -78,13 +80,13 @@ export const stockAtRiskRow = z.object({
   shipped28d: z.number(),
   /** Units per day: shipped28d / 28. */
   demandRate: z.number(),
-  /** (available + inbound) / demandRate; NULL without demand. */
+  /** supply / demandRate with supply = available + inbound - owed (negative when supply is); without demand NULL, or 0 when supply < 0. */
   daysOfCover: z.number().nullable(),
-  /** today + floor(daysOfCover); NULL without demand. */
+  /** today + floor(max(0, daysOfCover)): today when supply <= 0; without demand today when supply < 0, else NULL. */
   projectedStockout: z.string().nullable(),
-  /** daysOfCover < leadTimeDays (the stockout falls before the horizon). */
+  /** daysOfCover < leadTimeDays (the stockout falls before the horizon), or supply < 0 without demand (short now). */
   atRisk: z.boolean(),
-  /** Units missing to cover the lead time: max(0, ceil(demandRate * leadTimeDays) - (available + inbound)). */
+  /** Units missing to cover the lead time: max(0, ceil(demandRate * leadTimeDays) - (available + inbound - owed)). */
   shortfall: z.number(),
   /** Available in the region's other warehouses, and the one with the most. */
   elsewhereAvailable: z.number(),

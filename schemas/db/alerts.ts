@@ -2,21 +2,12 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './auth';
 import { products, warehouses } from './master-data';
+import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATES } from '../api/alerts';
 
-/** What a detector watches; one detector per kind. */
-export const alertKind = pgEnum('alert_kind', [
-  'demand_spike',
-  'demand_drop',
-  'order_quantity_outlier',
-  'stockout_risk',
-  'backorder_aging',
-  'transfer_late',
-  'supplier_late',
-  'ingest_lag',
-  'ledger_drift'
-]);
-export const alertSeverity = pgEnum('alert_severity', ['info', 'warning', 'critical']);
-export const alertState = pgEnum('alert_state', ['open', 'acknowledged', 'resolved']);
+/** What a detector watches, how bad, and where a person is with it: the lists the API validates against. */
+export const alertKind = pgEnum('alert_kind', ALERT_KINDS);
+export const alertSeverity = pgEnum('alert_severity', ALERT_SEVERITIES);
+export const alertState = pgEnum('alert_state', ALERT_STATES);
 
 /**
  * Alerts raised by the detectors: open -> acknowledged -> resolved. They live in the

@@ -214,6 +214,7 @@ interface RiskSqlRow {
   category: string;
   available: Num;
   inbound: Num;
+  owed: Num;
   lead_time_days: number;
   lead_time_source: StockAtRiskRow['leadTimeSource'];
   today: string;
@@ -230,9 +231,11 @@ interface RiskSqlRow {
 
 /**
  * Per product x warehouse with a balance in an internal location, customer
- * shipments in the 28 days before asOfTime, or an open inbound move: current
- * availability, inbound due by the lead-time horizon (the core's `incoming`),
- * trailing demand, cover, stockout date, at-risk flag and stock elsewhere in the region.
+ * shipments in the 28 days before asOfTime, an open inbound move or units owed
+ * to confirmed orders: current availability, inbound due by the lead-time
+ * horizon (the core's `incoming`), owed (backordered - reserved on the lines of
+ * confirmed orders, now), supply = available + inbound - owed, trailing demand,
+ * cover, stockout date, at-risk flag and stock elsewhere in the region.
  */
 const RISK_SQL = `
 WITH position AS (
@@ -257,13 +260,21 @@ open_in AS (
   JOIN locations f ON f.id = m.from_location_id
   WHERE m.state IN ('confirmed', 'reserved') AND (f.warehouse_id <> t.warehouse_id OR f.kind NOT IN ${INTERNAL})
   GROUP BY m.product_id, t.warehouse_id, m.scheduled_date),
+owed AS (
+  SELECT l.product_id, o.warehouse_id, sum(greatest(0, l.backordered_qty - l.reserved_qty)) AS owed
+  FROM sales_order_lines l JOIN sales_orders o ON o.id = l.order_id
+  WHERE o.state = 'confirmed'
+  GROUP BY l.product_id, o.warehouse_id
+  HAVING sum(greatest(0, l.backordered_qty - l.reserved_qty)) > 0),
 keys AS (
   SELECT product_id, warehouse_id FROM position
   UNION SELECT product_id, warehouse_id FROM demand
-  UNION SELECT product_id, warehouse_id FROM open_in),
+  UNION SELECT product_id, warehouse_id FROM open_in
+  UNION SELECT product_id, warehouse_id FROM owed),
 based AS (
   SELECT k.product_id, k.warehouse_id, w.region_id, p.category,
          coalesce(pos.available, 0) AS available, coalesce(pos.in_transit, 0) AS in_transit, coalesce(d.shipped, 0) AS shipped,
+         coalesce(ow.owed, 0) AS owed,
          coalesce(rr.lead_time_days, sp.lead_time_days, ${DEFAULT_LEAD_DAYS}) AS lead_time_days,
          CASE WHEN rr.lead_time_days IS NOT NULL THEN 'reorder_rule' WHEN sp.lead_time_days IS NOT NULL THEN 'supplier' ELSE 'default' END AS lead_time_source,
          ($1::timestamptz AT TIME ZONE w.time_zone)::date AS today
@@ -272,6 +283,7 @@ based AS (
   JOIN products p ON p.id = k.product_id
   LEFT JOIN position pos ON pos.product_id = k.product_id AND pos.warehouse_id = k.warehouse_id
   LEFT JOIN demand d ON d.product_id = k.product_id AND d.warehouse_id = k.warehouse_id
+  LEFT JOIN owed ow ON ow.product_id = k.product_id AND ow.warehouse_id = k.warehouse_id
   LEFT JOIN reorder_rules rr ON rr.product_id = k.product_id AND rr.warehouse_id = k.warehouse_id
   LEFT JOIN (SELECT product_id, min(lead_time_days) AS lead_time_days FROM supplier_products GROUP BY product_id) sp ON sp.product_id = k.product_id),
 due AS (
@@ -287,19 +299,20 @@ elsewhere AS (
   JOIN warehouses ow ON ow.id = pos.warehouse_id AND ow.region_id = b.region_id
   GROUP BY b.product_id, b.warehouse_id),
 rated AS (
-  SELECT b.*, b.in_transit + coalesce(due.qty, 0) AS inbound, b.available + b.in_transit + coalesce(due.qty, 0) AS supply,
+  SELECT b.*, b.in_transit + coalesce(due.qty, 0) AS inbound, b.available + b.in_transit + coalesce(due.qty, 0) - b.owed AS supply,
          e.available AS elsewhere, e.best_id, e.best
   FROM based b
   LEFT JOIN due ON due.product_id = b.product_id AND due.warehouse_id = b.warehouse_id
   LEFT JOIN elsewhere e ON e.product_id = b.product_id AND e.warehouse_id = b.warehouse_id),
 judged AS (
   SELECT *, shipped::float8 / ${DEMAND_DAYS} AS demand_rate,
-         CASE WHEN shipped = 0 THEN NULL ELSE (supply * ${DEMAND_DAYS})::float8 / shipped END AS cover,
-         shipped > 0 AND supply * ${DEMAND_DAYS} < lead_time_days * shipped AS at_risk,
+         CASE WHEN shipped > 0 THEN (supply * ${DEMAND_DAYS})::float8 / shipped WHEN supply < 0 THEN 0 END AS cover,
+         CASE WHEN shipped > 0 THEN supply * ${DEMAND_DAYS} < lead_time_days * shipped ELSE supply < 0 END AS at_risk,
          greatest(0, div(shipped * lead_time_days + ${DEMAND_DAYS - 1}, ${DEMAND_DAYS}) - supply) AS shortfall,
-         CASE WHEN shipped = 0 THEN NULL ELSE to_char(today + div(greatest(supply, 0) * ${DEMAND_DAYS}, shipped)::int, 'YYYY-MM-DD') END AS projected_stockout
+         CASE WHEN shipped > 0 THEN to_char(today + div(greatest(supply, 0) * ${DEMAND_DAYS}, shipped)::int, 'YYYY-MM-DD')
+              WHEN supply < 0 THEN to_char(today, 'YYYY-MM-DD') END AS projected_stockout
   FROM rated)
-SELECT product_id, warehouse_id, region_id, category, available, inbound, lead_time_days, lead_time_source,
+SELECT product_id, warehouse_id, region_id, category, available, inbound, owed, lead_time_days, lead_time_source,
        to_char(today, 'YYYY-MM-DD') AS today, to_char(today + lead_time_days, 'YYYY-MM-DD') AS horizon,
        shipped, supply, demand_rate, cover, projected_stockout, at_risk, shortfall, elsewhere, best_id, best
 FROM judged`;
@@ -322,13 +335,14 @@ export async function stockAtRiskFromLedger(pool: pg.Pool, options: StockAtRiskL
       category: r.category,
       available: n(r.available),
       inbound: n(r.inbound),
+      owed: n(r.owed),
       leadTimeDays: r.lead_time_days,
       leadTimeSource: r.lead_time_source,
       today: r.today,
       horizonDate: r.horizon,
       shipped28d: shipped,
       demandRate: round(shipped / DEMAND_DAYS, 4),
-      daysOfCover: shipped === 0 ? null : round((supply * DEMAND_DAYS) / shipped, 2),
+      daysOfCover: shipped > 0 ? round((supply * DEMAND_DAYS) / shipped, 2) : supply < 0 ? 0 : null,
       projectedStockout: r.projected_stockout,
       atRisk: r.at_risk,
       shortfall: n(r.shortfall),

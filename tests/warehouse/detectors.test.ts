@@ -185,8 +185,9 @@ describe('ledger drift', () => {
 
 describe('stockout risk', () => {
   it('flags a product whose cover is shorter than its lead time, not a well-stocked one, and clears on a receipt', async () => {
-    // Products without a reorder rule or supplier: the default 7-day lead time applies.
-    const [short, plenty] = [n.products[1]!, n.products[2]!];
+    // Products without a reorder rule or supplier: the default 7-day lead time applies. Neither is owed to an open
+    // order (the demand tests above leave SKU-1..3 backordered; SKU-5's backorders have shipped).
+    const [short, plenty] = [n.products[4]!, n.products[5]!];
     await stockUp(n, short.id, 30);
     await shipToCustomer(n, short.id, 28); // 1 a day over 28 days; 2 left: 2 days of cover < 7
     await stockUp(n, plenty.id, 500);
@@ -195,12 +196,23 @@ describe('stockout risk', () => {
     const subject = `product:${short.id}/warehouse:${n.whA.id}`;
     expect(await open('stockout_risk')).toContain(subject);
     expect(await open('stockout_risk')).not.toContain(`product:${plenty.id}/warehouse:${n.whA.id}`);
-    const alert = (await alerts('stockout_risk')).find((a) => a.subject === subject)!;
-    expect(alert.message).toMatch(/^SKU-2 at DC runs out around \d{4}-\d\d-\d\d: 2 days of cover \(2 available \+ 0 inbound at 1 a day\), less than the 7-day lead time/);
+    // (Its earlier backorders, owed until they shipped, raised and resolved one already: the open one is this.)
+    const alert = (await alerts('stockout_risk')).find((a) => a.subject === subject && a.state !== 'resolved')!;
+    expect(alert.message).toMatch(/^SKU-5 at DC runs out around \d{4}-\d\d-\d\d: 2 days of cover \(2 available \+ 0 inbound − 0 owed at 1 a day\), less than the 7-day lead time/);
     expect(alert.severity).toBe('warning');
 
     await stockUp(n, short.id, 100);
     await judged('stock_moves');
+    expect(await open('stockout_risk')).not.toContain(subject);
+
+    // A confirmed order still waiting for 100 takes them back; cancelling the order (its state alone) releases them.
+    const waiting = await placeOrder(bench.pool, n, { productId: short.id, qty: 100, agoMs: 60_000 });
+    await judged('sales_order_lines');
+    expect(await open('stockout_risk')).toContain(subject);
+    const again = (await alerts('stockout_risk')).find((a) => a.subject === subject && a.state !== 'resolved')!;
+    expect(again.message).toContain('2 days of cover (102 available + 0 inbound − 100 owed at 1 a day)');
+    await bench.pool.query(`UPDATE sales_orders SET state = 'cancelled', cancelled_at = now() WHERE id = $1`, [waiting.orderId]);
+    await judged('sales_orders');
     expect(await open('stockout_risk')).not.toContain(subject);
   });
 });

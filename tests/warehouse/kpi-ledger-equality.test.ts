@@ -106,6 +106,7 @@ describe('KPIs equal the ledger after a simulated workload', () => {
     expect(pg.filter((r) => r.atRisk).length).toBeGreaterThan(2);
     expect(pg.filter((r) => r.shipped28d > 0).length).toBeGreaterThan(0);
     expect(pg.filter((r) => r.inbound > 0).length).toBeGreaterThan(0);
+    expect(pg.filter((r) => r.owed > 0).length).toBeGreaterThan(0);
     expect(pg.filter((r) => r.elsewhereAvailable > 0).length).toBeGreaterThan(0);
     const atRisk = { asOfTime, sort: 'shortfall' as const, limit: 5000 };
     expect((await stockAtRisk(ch(), atRisk)).data).toEqual(await stockAtRiskFromLedger(bench.pool, atRisk));

@@ -23,9 +23,11 @@ import { FROM, ratio, TO, windowParams } from './sales-window';
  *
  * "First shipment" counts only the quantity of each line's first shipment
  * (earliest shipped shipment holding the line); "final" counts everything shipped
- * as of now. Breakdowns: by the order's local day (ordered_at in the warehouse's
- * time zone), by warehouse and by the warehouse's region. Ratios are null when
- * their denominator is 0.
+ * as of now. Demand is ordered - cancelled as it stands now (the ledger does not
+ * date a cancellation), so a remainder cancelled after a partial first shipment
+ * counts that line as filled at first shipment. Breakdowns: by the order's
+ * local day (ordered_at in the warehouse's time zone), by warehouse and by the
+ * warehouse's region. Ratios are null when their denominator is 0.
  */
 
 interface Row {

@@ -24,14 +24,26 @@ import { scopeFilter } from './scope-filter';
  *   warehouse's transit location + open (confirmed/reserved) moves into its stock or
  *   transit location from outside the warehouse, scheduled on or before the horizon
  *   (or unscheduled): POs sent, transfers approved;
+ * - owed: units confirmed orders are still waiting for, now: over the lines of
+ *   orders in state 'confirmed' shipping from the warehouse, sum of
+ *   greatest(0, backordered - reserved) (the reserved part is already out of
+ *   available). The core re-reserves backorders as stock arrives, so the inbound
+ *   goes to them first;
+ * - supply = available + inbound - owed (negative when customers already wait
+ *   for more than is on hand and coming);
  * - demand rate: units of done moves from the warehouse to a customer location in
  *   [asOfTime - 28 days, asOfTime), divided by 28;
- * - days of cover = (available + inbound) / demand rate, NULL without demand;
- *   projected stockout = local today + floor(days of cover); at risk when
- *   days of cover < lead time, i.e. the stockout falls before the horizon;
+ * - days of cover = supply / demand rate (negative when supply is); without
+ *   demand NULL, or 0 when supply < 0. Projected stockout = local today +
+ *   floor(max(supply, 0) / demand rate) (today when supply <= 0); without demand
+ *   today when supply < 0, else NULL. At risk when days of cover < lead time
+ *   (the stockout falls before the horizon), or when supply < 0 without demand
+ *   (short now, whatever the history);
+ * - shortfall = max(0, ceil(demand rate x lead time) - supply);
  * - elsewhere: available of the same product in the region's other warehouses
  *   (sum, and the single warehouse with the most; ties to the lowest id).
- * Keyed by every product x warehouse with a balance, demand or an open inbound move.
+ * Keyed by every product x warehouse with a balance, demand, an open inbound move
+ * or owed units.
  */
 const DEFAULT_LEAD_DAYS = 7;
 const DEMAND_DAYS = 28;
@@ -58,18 +70,25 @@ function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[]
       WHERE state IN ('confirmed', 'reserved') AND to_kind IN ('stock', 'transit')
         AND (from_warehouse_id != to_warehouse_id OR from_kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit'))
       GROUP BY product_id, warehouse_id),
+    owed AS (
+      SELECT product_id, warehouse_id, toInt64(sum(greatest(toInt64(0), backordered_qty - reserved_qty))) AS owed
+      FROM fact_order_lines
+      WHERE order_state = 'confirmed' AND backordered_qty > reserved_qty
+      GROUP BY product_id, warehouse_id),
     keyed AS (
       SELECT product_id, warehouse_id, sum(available) AS available, sum(in_transit) AS in_transit, sum(shipped) AS shipped,
-             groupArrayArray(open) AS open
+             sum(owed) AS owed, groupArrayArray(open) AS open
       FROM (
-        SELECT product_id, warehouse_id, available, in_transit, toInt64(0) AS shipped, CAST([], 'Array(Tuple(Nullable(Date32), Int64))') AS open
+        SELECT product_id, warehouse_id, available, in_transit, toInt64(0) AS shipped, toInt64(0) AS owed,
+               CAST([], 'Array(Tuple(Nullable(Date32), Int64))') AS open
         FROM fact_stock_position
-        UNION ALL SELECT product_id, warehouse_id, 0, 0, shipped, [] FROM demand
-        UNION ALL SELECT product_id, warehouse_id, 0, 0, 0, open FROM open_in)
+        UNION ALL SELECT product_id, warehouse_id, 0, 0, shipped, 0, [] FROM demand
+        UNION ALL SELECT product_id, warehouse_id, 0, 0, 0, 0, open FROM open_in
+        UNION ALL SELECT product_id, warehouse_id, 0, 0, 0, owed, [] FROM owed)
       GROUP BY product_id, warehouse_id),
     based AS (
       SELECT k.product_id AS product_id, k.warehouse_id AS warehouse_id, w.region_id AS region_id, p.category AS category,
-             k.available AS available, k.shipped AS shipped,
+             k.available AS available, k.shipped AS shipped, k.owed AS owed,
              multiIf(rr.lead IS NOT NULL, rr.lead, sp.lead IS NOT NULL, sp.lead, ${DEFAULT_LEAD_DAYS}) AS lead_time_days,
              multiIf(rr.lead IS NOT NULL, 'reorder_rule', sp.lead IS NOT NULL, 'supplier', 'default') AS lead_time_source,
              ${localDayExpr('as_of', 'w.time_zone', zones)} AS today,
@@ -86,13 +105,14 @@ function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[]
       SELECT product_id, region_id, groupArray((warehouse_id, available)) AS stocks
       FROM fact_stock_position GROUP BY product_id, region_id)
     SELECT b.product_id AS productId, b.warehouse_id AS warehouseId, b.region_id AS regionId, b.category AS category,
-           b.available AS available, b.inbound AS inbound, b.lead_time_days AS leadTimeDays,
+           b.available AS available, b.inbound AS inbound, b.owed AS owed, b.lead_time_days AS leadTimeDays,
            b.lead_time_source AS leadTimeSource, toString(b.today) AS today, toString(b.horizon) AS horizonDate,
            b.shipped AS shipped28d, b.shipped / ${DEMAND_DAYS} AS demandRate,
-           b.available + b.inbound AS supply,
-           if(b.shipped = 0, NULL, supply * ${DEMAND_DAYS} / b.shipped) AS cover,
-           if(b.shipped = 0, NULL, toString(b.today + intDiv(greatest(supply, 0) * ${DEMAND_DAYS}, b.shipped))) AS projectedStockout,
-           b.shipped > 0 AND supply * ${DEMAND_DAYS} < b.lead_time_days * b.shipped AS atRisk,
+           toInt64(b.available + b.inbound - b.owed) AS supply,
+           multiIf(b.shipped > 0, supply * ${DEMAND_DAYS} / b.shipped, supply < 0, 0, NULL) AS cover,
+           multiIf(b.shipped > 0, toString(b.today + intDiv(greatest(supply, 0) * ${DEMAND_DAYS}, b.shipped)),
+                   supply < 0, toString(b.today), NULL) AS projectedStockout,
+           if(b.shipped > 0, supply * ${DEMAND_DAYS} < b.lead_time_days * b.shipped, supply < 0) AS atRisk,
            greatest(toInt64(0), toInt64(intDiv(b.shipped * b.lead_time_days + ${DEMAND_DAYS - 1}, ${DEMAND_DAYS})) - supply) AS shortfall,
            arraySort(x -> (-x.2, x.1), arrayFilter(x -> x.1 != b.warehouse_id AND x.2 > 0, r.stocks)) AS others,
            toInt64(arraySum(x -> x.2, others)) AS elsewhereAvailable,
