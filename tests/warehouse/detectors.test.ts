@@ -215,6 +215,13 @@ describe('stockout risk', () => {
     await judged('sales_orders');
     expect(await open('stockout_risk')).not.toContain(subject);
   });
+
+  it('flags a product that was never shipped but is owed to waiting orders', async () => {
+    // SKU-1 has no stock and no shipments, only the demand test's confirmed orders waiting for it.
+    const neverShipped = `product:${n.products[0]!.id}/warehouse:${n.whA.id}`;
+    const alert = (await alerts('stockout_risk')).find((a) => a.subject === neverShipped && a.state !== 'resolved')!;
+    expect(alert.message).toMatch(/^SKU-1 at DC is short now: \d+ units owed to waiting orders, only 0 available \+ 0 inbound within the 7-day lead time\./);
+  });
 });
 
 describe('ingest lag', () => {

@@ -9,8 +9,13 @@ export async function queryRows<T>(ch: ClickHouseClient, query: string, params: 
     query,
     query_params: params,
     format: 'JSONEachRow',
-    // 64-bit integers as JSON numbers: our quantities and minor units stay far below 2^53.
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 }
+    clickhouse_settings: {
+      // 64-bit integers as JSON numbers: our quantities and minor units stay far below 2^53.
+      output_format_json_quote_64bit_integers: 0,
+      // FINAL merges within a partition only: every partitioned table of ours keeps a key's rows in
+      // one partition (partitioned by a time that never changes for the row: materialized-facts.ts).
+      do_not_merge_across_partitions_select_final: 1
+    }
   });
   return rs.json<T>();
 }
