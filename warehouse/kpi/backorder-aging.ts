@@ -69,7 +69,7 @@ export async function backorderAging(ch: ClickHouseClient, input: unknown | Back
        SELECT ${key ? `toInt64(${key}) AS group_key, ` : ''}backordered_qty, unit_price_minor, discount_bp,
               intDiv(toUnixTimestamp64Micro({clock:DateTime64(6, 'UTC')}) - toUnixTimestamp64Micro(assumeNotNull(backordered_since)), 86400000000) AS age,
               multiIf(age <= 3, '0-3', age <= 7, '4-7', age <= 14, '8-14', age <= 30, '15-30', '31+') AS bucket
-       FROM fact_order_lines
+       FROM fact_open_order_lines
        WHERE order_state != 'cancelled' AND backordered_qty > 0 AND backordered_since IS NOT NULL
          AND backordered_since <= {clock:DateTime64(6, 'UTC')} AND ${scope.sql}
      )

@@ -51,7 +51,7 @@ export async function inventoryTurns(ch: ClickHouseClient, input: unknown | Inve
        SELECT leg.1 AS warehouse_id, leg.2 AS region_id, category,
               if(leg.3 < 0 AND to_kind = 'customer' AND done_at < w_to, qty * cost_minor, 0) AS cogs, 0 AS now_value,
               leg.3 * qty * cost_minor AS net_since_from, if(done_at >= w_to, leg.3 * qty * cost_minor, 0) AS net_since_to
-       FROM fact_stock_moves
+       FROM fact_done_moves
        ARRAY JOIN [(to_warehouse_id, to_region_id, if(to_kind IN ${INTERNAL}, 1, 0)),
                    (from_warehouse_id, from_region_id, if(from_kind IN ${INTERNAL}, -1, 0))] AS leg
        WHERE state = 'done' AND done_at >= w_from AND leg.3 != 0)
@@ -97,7 +97,7 @@ export async function daysOfSupply(ch: ClickHouseClient, input: unknown | DaysOf
      FROM (
        SELECT product_id, warehouse_id, region_id, category, on_hand, 0 AS shipped FROM fact_stock_position
        UNION ALL
-       SELECT product_id, from_warehouse_id, from_region_id, category, 0, qty FROM fact_stock_moves
+       SELECT product_id, from_warehouse_id, from_region_id, category, 0, qty FROM fact_done_moves
        WHERE state = 'done' AND to_kind = 'customer' AND done_at >= w_from AND done_at < w_to)
      WHERE ${f.sql}
      GROUP BY product_id, warehouse_id
@@ -139,7 +139,7 @@ export async function stockAging(ch: ClickHouseClient, input: unknown | StockAgi
        FROM fact_stock_position AS p
        LEFT JOIN (
          SELECT product_id, to_warehouse_id AS warehouse_id, toNullable(max(done_at)) AS last_in
-         FROM fact_stock_moves
+         FROM fact_done_moves
          WHERE state = 'done' AND to_kind = 'stock' AND done_at <= as_of
            AND document_type IN ('purchase_order', 'transfer', 'opening_balance')
          GROUP BY product_id, warehouse_id) AS a ON a.product_id = p.product_id AND a.warehouse_id = p.warehouse_id

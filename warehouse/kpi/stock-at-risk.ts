@@ -61,18 +61,18 @@ function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[]
     WITH fromUnixTimestamp64Milli({as_of:Int64}, 'UTC') AS as_of,
     demand AS (
       SELECT product_id, from_warehouse_id AS warehouse_id, toInt64(sum(qty)) AS shipped
-      FROM fact_stock_moves
+      FROM fact_done_moves
       WHERE state = 'done' AND to_kind = 'customer' AND done_at >= as_of - INTERVAL ${DEMAND_DAYS} DAY AND done_at < as_of
       GROUP BY product_id, warehouse_id),
     open_in AS (
       SELECT product_id, to_warehouse_id AS warehouse_id, groupArray((scheduled_date, toInt64(qty))) AS open
-      FROM fact_stock_moves
+      FROM fact_open_moves
       WHERE state IN ('confirmed', 'reserved') AND to_kind IN ('stock', 'transit')
         AND (from_warehouse_id != to_warehouse_id OR from_kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit'))
       GROUP BY product_id, warehouse_id),
     owed AS (
       SELECT product_id, warehouse_id, toInt64(sum(greatest(toInt64(0), backordered_qty - reserved_qty))) AS owed
-      FROM fact_order_lines
+      FROM fact_open_order_lines
       WHERE order_state = 'confirmed' AND backordered_qty > reserved_qty
       GROUP BY product_id, warehouse_id),
     keyed AS (

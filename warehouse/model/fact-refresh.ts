@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { queryRows } from '../kpi/clickhouse-query';
 import { readLanded } from '../kpi/as-of';
 import { parseLsn } from '../../ingest/lsn';
-import { CHANGED_ORDERS, MATERIALIZED_FACTS, ORDER_LINE_TOMBSTONES, type MaterializedFact } from './materialized-facts';
+import { CHANGED_ORDERS, CHANGED_PRODUCTS, MATERIALIZED_FACTS, orderLineTombstones, type MaterializedFact } from './materialized-facts';
 
 /**
  * Keeps the materialized facts at the landed LSN. Its watermark (the LSN and
@@ -93,15 +93,16 @@ export class FactRefresher {
     if (to <= mark.lsn) return mark.lsn;
     const range = { from: mark.lsn.toString(), to: to.toString() };
     const orders = (await queryRows<{ order_id: number }>(this.#ch, CHANGED_ORDERS, range)).map((r) => r.order_id);
+    const products = (await queryRows<{ product_id: number }>(this.#ch, CHANGED_PRODUCTS, range)).map((r) => r.product_id);
     if (orders.length > MAX_CHANGED_ORDERS) {
       await this.rebuild();
       return to;
     }
     for (const f of MATERIALIZED_FACTS) {
-      const byOrder = f.table === 'mat_order_lines';
-      if (byOrder && orders.length === 0) continue;
-      if (byOrder) await this.#ch.command({ query: ORDER_LINE_TOMBSTONES, query_params: { ...range, orders } });
-      await this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: byOrder ? { ...range, orders } : range });
+      const keys = f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {};
+      if ((f.keyedBy === 'orders' && orders.length === 0) || (f.keyedBy === 'products' && products.length === 0)) continue;
+      if (f.keyedBy === 'orders') await this.#ch.command({ query: orderLineTombstones(f.table), query_params: { ...range, orders } });
+      await this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: { ...range, ...keys } });
     }
     await this.#mark(to, landed.commitTime);
     return to;

@@ -34,3 +34,33 @@ INNER JOIN ${locationDim('from_')} AS f ON f.location_id = m.from_location_id
 INNER JOIN ${locationDim('to_')} AS t ON t.location_id = m.to_location_id
 INNER JOIN (SELECT id, category, cost_minor FROM products FINAL) AS mp ON mp.id = m.product_id`;
 }
+
+/**
+ * Per product x warehouse, from the balances of its internal locations: on hand,
+ * reserved and available (= on hand - reserved) in the stock location, quality
+ * hold, damaged, and in transit (inbound transfers shipped to it). `narrow` reads
+ * only the products in {products} (the balances' sort key).
+ */
+export function stockPositionSource(narrow: boolean): string {
+  return `
+SELECT pos_b.product_id AS product_id, l.warehouse_id AS warehouse_id, any(l.region_id) AS region_id,
+       any(pos_p.category) AS category, any(pos_p.cost_minor) AS cost_minor,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'stock')) AS on_hand,
+       toInt64(sumIf(pos_b.reserved, l.kind = 'stock')) AS reserved,
+       toInt64(sumIf(pos_b.on_hand - pos_b.reserved, l.kind = 'stock')) AS available,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'quality_hold')) AS quality_hold,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'damaged')) AS damaged,
+       toInt64(sumIf(pos_b.on_hand, l.kind = 'transit')) AS in_transit
+FROM (SELECT * FROM stock_balances FINAL${narrow ? ' WHERE product_id IN {products:Array(Int32)}' : ''}) AS pos_b
+INNER JOIN ${locationDim('pos_')} AS l ON l.location_id = pos_b.location_id
+INNER JOIN (SELECT id, category, cost_minor FROM products FINAL) AS pos_p ON pos_p.id = pos_b.product_id
+WHERE l.internal
+GROUP BY pos_b.product_id, l.warehouse_id`;
+}
+
+/** The products whose balances (or whose own row: category, cost) changed between two versions. */
+export const CHANGED_PRODUCTS = `
+SELECT DISTINCT product_id FROM (
+  SELECT product_id FROM stock_balances WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+  UNION ALL SELECT id AS product_id FROM products WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+)`;

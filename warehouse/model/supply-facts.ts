@@ -1,31 +1,10 @@
 import type { ModelView } from './model-view';
-import { locationDim } from './stock-move-source';
 
 /**
  * Facts of the supply side as views over the landing tables read WITH FINAL:
- * stock positions, transfers with stage times, PO lines and receipts. The stock
- * moves (fact_stock_moves) are materialized: warehouse/model/materialized-facts.ts.
+ * transfers with stage times, PO lines and receipts. Stock moves and stock
+ * positions are materialized: warehouse/model/materialized-facts.ts.
  */
-
-/**
- * Per product x warehouse, from the balances of its internal locations: on hand,
- * reserved and available (= on hand - reserved) in the stock location, quality
- * hold, damaged, and in transit (inbound transfers shipped to it).
- */
-const fact_stock_position = `
-SELECT pos_b.product_id AS product_id, l.warehouse_id AS warehouse_id, any(l.region_id) AS region_id,
-       any(pos_p.category) AS category, any(pos_p.cost_minor) AS cost_minor,
-       toInt64(sumIf(pos_b.on_hand, l.kind = 'stock')) AS on_hand,
-       toInt64(sumIf(pos_b.reserved, l.kind = 'stock')) AS reserved,
-       toInt64(sumIf(pos_b.on_hand - pos_b.reserved, l.kind = 'stock')) AS available,
-       toInt64(sumIf(pos_b.on_hand, l.kind = 'quality_hold')) AS quality_hold,
-       toInt64(sumIf(pos_b.on_hand, l.kind = 'damaged')) AS damaged,
-       toInt64(sumIf(pos_b.on_hand, l.kind = 'transit')) AS in_transit
-FROM stock_balances AS pos_b FINAL
-INNER JOIN ${locationDim('pos_')} AS l ON l.location_id = pos_b.location_id
-INNER JOIN (SELECT id, category, cost_minor FROM products FINAL) AS pos_p ON pos_p.id = pos_b.product_id
-WHERE l.internal
-GROUP BY pos_b.product_id, l.warehouse_id`;
 
 /**
  * Transfers with the lane's planned lead time (NULL when the lane is gone), the
@@ -73,7 +52,6 @@ LEFT JOIN (SELECT receipt_id, sum(accepted_qty) AS accepted_qty, sum(rejected_qt
        ON rl.receipt_id = r.id`;
 
 export const SUPPLY_FACTS: readonly ModelView[] = [
-  { name: 'fact_stock_position', select: fact_stock_position },
   { name: 'fact_transfers', select: fact_transfers },
   { name: 'fact_po_lines', select: fact_po_lines },
   { name: 'fact_receipts', select: fact_receipts }
