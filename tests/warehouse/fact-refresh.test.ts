@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { orderLineSource } from '../../warehouse/model/order-line-source';
+import { orderFillSource, orderLineSource } from '../../warehouse/model/order-line-source';
 import { stockMoveSource, stockPositionSource } from '../../warehouse/model/stock-move-source';
 import { FactRefresher, MODEL_HASH, readWatermark } from '../../warehouse/model/fact-refresh';
 import { readLanded } from '../../warehouse/kpi/as-of';
@@ -29,6 +29,8 @@ async function expectFactsEqualSource(): Promise<void> {
   expect(canon(moves)).toEqual(canon(movesFresh));
   const open = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_open_order_lines');
   expect(canon(open)).toEqual(canon(linesFresh.filter((l) => (l.backordered_qty as number) > 0 && l.order_state !== 'cancelled')));
+  const fill = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_order_fill');
+  expect(canon(fill)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderFillSource(false)})`)));
   const position = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_stock_position');
   expect(canon(position)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${stockPositionSource(false)})`)));
 }

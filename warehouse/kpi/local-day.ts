@@ -7,7 +7,23 @@ import type { ClickHouseClient } from '@clickhouse/client';
  */
 const ZONE = /^[A-Za-z0-9_+\-/]+$/;
 
-export async function warehouseZones(ch: ClickHouseClient): Promise<string[]> {
+/**
+ * Read at most every ZONES_TTL_MS per client: every KPI needs them and they hardly
+ * ever change (a warehouse in a zone new to the network buckets by UTC until then).
+ */
+const ZONES_TTL_MS = 10_000;
+const zoneCache = new WeakMap<ClickHouseClient, { at: number; zones: Promise<string[]> }>();
+
+export function warehouseZones(ch: ClickHouseClient): Promise<string[]> {
+  const hit = zoneCache.get(ch);
+  if (hit && Date.now() - hit.at < ZONES_TTL_MS) return hit.zones;
+  const zones = readZones(ch);
+  zoneCache.set(ch, { at: Date.now(), zones });
+  zones.catch(() => zoneCache.delete(ch));
+  return zones;
+}
+
+async function readZones(ch: ClickHouseClient): Promise<string[]> {
   const rs = await ch.query({ query: 'SELECT DISTINCT time_zone FROM warehouses FINAL ORDER BY time_zone', format: 'JSONEachRow' });
   return (await rs.json<{ time_zone: string }>()).map((r) => r.time_zone).filter((z) => ZONE.test(z));
 }

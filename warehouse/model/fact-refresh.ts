@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { queryRows } from '../kpi/clickhouse-query';
 import { readLanded } from '../kpi/as-of';
 import { parseLsn } from '../../ingest/lsn';
-import { CHANGED_ORDERS, CHANGED_PRODUCTS, MATERIALIZED_FACTS, orderLineTombstones, type MaterializedFact } from './materialized-facts';
+import { CHANGED_ORDERS, CHANGED_PRODUCTS, MATERIALIZED_FACTS, orderTombstones, type MaterializedFact } from './materialized-facts';
 
 /**
  * Keeps the materialized facts at the landed LSN. Its watermark (the LSN and
@@ -101,7 +101,7 @@ export class FactRefresher {
     for (const f of MATERIALIZED_FACTS) {
       const keys = f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {};
       if ((f.keyedBy === 'orders' && orders.length === 0) || (f.keyedBy === 'products' && products.length === 0)) continue;
-      if (f.keyedBy === 'orders') await this.#ch.command({ query: orderLineTombstones(f.table), query_params: { ...range, orders } });
+      if (f.keyedBy === 'orders') await this.#ch.command({ query: orderTombstones(f.table), query_params: { ...range, orders } });
       await this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: { ...range, ...keys } });
     }
     await this.#mark(to, landed.commitTime);

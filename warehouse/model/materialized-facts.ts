@@ -1,4 +1,4 @@
-import { CHANGED_ORDERS, orderLineSource } from './order-line-source';
+import { CHANGED_ORDERS, orderFillSource, orderLineSource } from './order-line-source';
 import { CHANGED_PRODUCTS, stockMoveSource, stockPositionSource } from './stock-move-source';
 
 /**
@@ -14,6 +14,7 @@ import { CHANGED_PRODUCTS, stockMoveSource, stockPositionSource } from './stock-
  *   changes, so each is written once (a refresh skips those already there) and the table is
  *   read without FINAL, a quarter of the cost over 10M moves;
  * - mat_open_moves: confirmed/reserved moves; a move that leaves that state becomes a tombstone;
+ * - mat_order_fill: per order, the fill counts of its lines (fill rate without a category filter);
  * - mat_open_lines: order lines still backordered (orders not cancelled): owed units and backorder aging;
  * - mat_stock_position: per product x warehouse, from the balances; rewritten for the products whose balances changed.
  *
@@ -40,6 +41,13 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(ordered_at) ORDER BY (ordered_at, line_id)',
     rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(false)})`,
     refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(true)})`,
+    keyedBy: 'orders'
+  },
+  {
+    table: 'mat_order_fill',
+    engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(ordered_at) ORDER BY (ordered_at, order_id)',
+    rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderFillSource(false)})`,
+    refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderFillSource(true)})`,
     keyedBy: 'orders'
   },
   {
@@ -75,17 +83,21 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
   }
 ];
 
-/** Order lines of changed orders that are gone from the core: their facts (in `table`) become tombstones. */
-export const orderLineTombstones = (table: string) => `
+/** Facts of changed orders whose lines (or every line) are gone from the core become tombstones. */
+export const orderTombstones = (table: string) => {
+  const [key, source] = table === 'mat_order_fill' ? ['order_id', 'order_id'] : ['line_id', 'id'];
+  return `
 INSERT INTO ${table}
 SELECT * EXCEPT (_version, _deleted), {to:UInt64} AS _version, toUInt8(1) AS _deleted FROM ${table} FINAL
-WHERE order_id IN {orders:Array(Int64)} AND line_id NOT IN (SELECT id FROM sales_order_lines FINAL WHERE order_id IN {orders:Array(Int64)})`;
+WHERE order_id IN {orders:Array(Int64)} AND ${key} NOT IN (SELECT ${source} FROM sales_order_lines FINAL WHERE order_id IN {orders:Array(Int64)})`;
+};
 
 export { CHANGED_ORDERS, CHANGED_PRODUCTS };
 
 /** The views the KPIs read over the tables. */
 export const MATERIALIZED_VIEWS = [
   { name: 'fact_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_order_lines FINAL' },
+  { name: 'fact_order_fill', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_order_fill FINAL' },
   { name: 'fact_open_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_lines FINAL' },
   { name: 'fact_stock_position', select: 'SELECT * EXCEPT (_version) FROM mat_stock_position FINAL' },
   { name: 'fact_done_moves', select: 'SELECT * EXCEPT (_version) FROM mat_done_moves' },

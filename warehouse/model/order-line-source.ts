@@ -99,3 +99,20 @@ SELECT DISTINCT order_id FROM (
   UNION ALL SELECT order_id FROM mat_order_lines
             WHERE line_id IN (SELECT id FROM sales_order_lines WHERE _deleted AND _version > {from:UInt64} AND _version <= {to:UInt64})
 )`;
+
+/**
+ * Per confirmed order, the fill counts its lines add up to (lines with demand only):
+ * what fill rate reads when no category narrows it to some of an order's lines.
+ */
+export function orderFillSource(narrow: boolean): string {
+  return `
+SELECT order_id, any(ordered_at) AS ordered_at, any(warehouse_time_zone) AS time_zone, any(warehouse_id) AS warehouse_id,
+       any(warehouse_region_id) AS warehouse_region_id, any(customer_id) AS customer_id,
+       toInt64(countIf(demand_qty > 0)) AS lines, toInt64(sumIf(demand_qty, demand_qty > 0)) AS units,
+       toInt64(countIf(demand_qty > 0 AND first_shipment_qty >= demand_qty)) AS lines_first,
+       toInt64(sumIf(least(first_shipment_qty, demand_qty), demand_qty > 0)) AS units_first,
+       toInt64(countIf(demand_qty > 0 AND shipped_qty >= demand_qty)) AS lines_final,
+       toInt64(sumIf(least(shipped_qty, demand_qty), demand_qty > 0)) AS units_final
+FROM (${orderLineSource(narrow)})
+GROUP BY order_id`;
+}
