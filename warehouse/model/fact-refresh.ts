@@ -67,7 +67,10 @@ export class FactRefresher {
   /** Every fact table written afresh into a new table, then swapped in: readers never see it half built. */
   async rebuild(): Promise<void> {
     const landed = await readLanded(this.#ch);
-    const to = landed.lsn === null ? 0n : parseLsn(landed.lsn);
+    const before = await readWatermark(this.#ch);
+    // A watermark set from a batch's end LSN may be past its last commit: everything up to it is in the rebuild too.
+    const landedLsn = landed.lsn === null ? 0n : parseLsn(landed.lsn);
+    const to = before && before.lsn > landedLsn ? before.lsn : landedLsn;
     const started = Date.now();
     for (const f of MATERIALIZED_FACTS) {
       const fresh = `${f.table}__rebuild`;
@@ -77,32 +80,42 @@ export class FactRefresher {
       await this.#ch.command({ query: `EXCHANGE TABLES ${f.table} AND ${fresh}` });
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });
     }
-    await this.#mark(to, landed.commitTime);
+    await this.#mark(to, to === landedLsn ? landed.commitTime : before!.commitTime);
     this.#log.info({ ms: Date.now() - started }, 'warehouse facts rebuilt');
   }
 
-  /** Brings the facts from their watermark to the newest landed LSN; returns that LSN. */
-  async refresh(): Promise<bigint> {
+  /**
+   * Brings the facts from their watermark up to `upTo` (a landed batch's LSN and commit time, and
+   * the tables its batches touched), or to the newest landed LSN. Facts none of whose source tables
+   * were touched are left alone: most batches move the watermark and nothing else. Returns the LSN.
+   */
+  async refresh(upTo?: { lsn: bigint; commitTime: string; tables: readonly string[] }): Promise<bigint> {
     const mark = await readWatermark(this.#ch);
     if (mark === null || mark.modelHash !== MODEL_HASH) {
       await this.rebuild();
       return (await readWatermark(this.#ch))!.lsn;
     }
-    const landed = await readLanded(this.#ch);
-    const to = landed.lsn === null ? 0n : parseLsn(landed.lsn);
+    const landed = upTo ?? (await readLanded(this.#ch));
+    const to = upTo?.lsn ?? (landed.lsn === null ? 0n : parseLsn(landed.lsn as string));
     if (to <= mark.lsn) return mark.lsn;
+    const touched = (sources: readonly string[]) => !upTo || sources.some((t) => upTo.tables.includes(t));
     const range = { from: mark.lsn.toString(), to: to.toString() };
-    const orders = (await queryRows<{ order_id: number }>(this.#ch, CHANGED_ORDERS, range)).map((r) => r.order_id);
-    const products = (await queryRows<{ product_id: number }>(this.#ch, CHANGED_PRODUCTS, range)).map((r) => r.product_id);
+    const byOrder = MATERIALIZED_FACTS.filter((f) => f.keyedBy === 'orders');
+    const byProduct = MATERIALIZED_FACTS.filter((f) => f.keyedBy === 'products');
+    const changed = async (sql: string, facts: readonly MaterializedFact[]) =>
+      facts.some((f) => touched(f.sources)) ? (await queryRows<{ id: number }>(this.#ch, sql, range)).map((r) => r.id) : [];
+    const orders = await changed(CHANGED_ORDERS, byOrder);
+    const products = await changed(CHANGED_PRODUCTS, byProduct);
     if (orders.length > MAX_CHANGED_ORDERS) {
       await this.rebuild();
       return to;
     }
     for (const f of MATERIALIZED_FACTS) {
-      const keys = f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {};
-      if ((f.keyedBy === 'orders' && orders.length === 0) || (f.keyedBy === 'products' && products.length === 0)) continue;
-      if (f.keyedBy === 'orders') await this.#ch.command({ query: orderTombstones(f.table), query_params: { ...range, orders } });
-      await this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: { ...range, ...keys } });
+      const keys = f.keyedBy === 'orders' ? orders : f.keyedBy === 'products' ? products : null;
+      if (keys === null ? !touched(f.sources) : keys.length === 0) continue;
+      const params = { ...range, ...(f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {}) };
+      if (f.keyedBy === 'orders') await this.#ch.command({ query: orderTombstones(f.table), query_params: params });
+      await this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: params });
     }
     await this.#mark(to, landed.commitTime);
     return to;

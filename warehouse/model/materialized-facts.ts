@@ -29,7 +29,13 @@ export interface MaterializedFact {
   /** The rows of an incremental refresh over the versions in ({from}, {to}], for the changed {orders} or {products} when keyed. */
   refresh: string;
   keyedBy: 'versions' | 'orders' | 'products';
+  /** The landing tables it is computed from: a batch touching none of them leaves it as it is. */
+  sources: readonly string[];
 }
+
+const ORDER_SOURCES = ['sales_orders', 'sales_order_lines', 'shipments', 'shipment_lines', 'invoices'];
+const MOVE_SOURCES = ['stock_moves'];
+const POSITION_SOURCES = ['stock_balances', 'products'];
 
 const DONE = `SELECT * EXCEPT (_deleted) REPLACE (assumeNotNull(done_at) AS done_at)`;
 const OPEN_STATES = `state IN ('confirmed', 'reserved')`;
@@ -41,21 +47,24 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(ordered_at) ORDER BY (ordered_at, line_id)',
     rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(false)})`,
     refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(true)})`,
-    keyedBy: 'orders'
+    keyedBy: 'orders',
+    sources: ORDER_SOURCES
   },
   {
     table: 'mat_order_fill',
     engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(ordered_at) ORDER BY (ordered_at, order_id)',
     rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderFillSource(false)})`,
     refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderFillSource(true)})`,
-    keyedBy: 'orders'
+    keyedBy: 'orders',
+    sources: ORDER_SOURCES
   },
   {
     table: 'mat_open_lines',
     engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY line_id',
     rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(false)}) WHERE ${OPEN_LINE}`,
     refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(NOT (${OPEN_LINE})) AS _deleted FROM (${orderLineSource(true)})`,
-    keyedBy: 'orders'
+    keyedBy: 'orders',
+    sources: ORDER_SOURCES
   },
   {
     table: 'mat_done_moves',
@@ -65,21 +74,24 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     refresh: `${DONE} FROM (${stockMoveSource(true)}) WHERE state = 'done' AND NOT _deleted
       AND move_id NOT IN (SELECT move_id FROM mat_done_moves
                           WHERE done_at >= (SELECT min(done_at) FROM stock_moves WHERE _version > {from:UInt64} AND _version <= {to:UInt64} AND state = 'done'))`,
-    keyedBy: 'versions'
+    keyedBy: 'versions',
+    sources: MOVE_SOURCES
   },
   {
     table: 'mat_open_moves',
     engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY move_id',
     rebuild: `SELECT * FROM (${stockMoveSource(false)}) WHERE ${OPEN_STATES}`,
     refresh: `SELECT * REPLACE (toUInt8(_deleted OR NOT ${OPEN_STATES}) AS _deleted) FROM (${stockMoveSource(true)})`,
-    keyedBy: 'versions'
+    keyedBy: 'versions',
+    sources: MOVE_SOURCES
   },
   {
     table: 'mat_stock_position',
     engine: 'ReplacingMergeTree(_version) ORDER BY (product_id, warehouse_id)',
     rebuild: `SELECT *, {to:UInt64} AS _version FROM (${stockPositionSource(false)})`,
     refresh: `SELECT *, {to:UInt64} AS _version FROM (${stockPositionSource(true)})`,
-    keyedBy: 'products'
+    keyedBy: 'products',
+    sources: POSITION_SOURCES
   }
 ];
 

@@ -89,7 +89,7 @@ LEFT JOIN (${lineShipments(narrow)}) AS s ON s.order_line_id = l.id`;
  * delete there reaches the facts at their next rebuild.
  */
 export const CHANGED_ORDERS = `
-SELECT DISTINCT order_id FROM (
+SELECT DISTINCT order_id AS id FROM (
   SELECT id AS order_id FROM sales_orders WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
   UNION ALL SELECT order_id FROM sales_order_lines WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
   UNION ALL SELECT order_id FROM shipments WHERE _version > {from:UInt64} AND _version <= {to:UInt64}

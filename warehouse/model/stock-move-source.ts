@@ -60,7 +60,7 @@ GROUP BY pos_b.product_id, l.warehouse_id`;
 
 /** The products whose balances (or whose own row: category, cost) changed between two versions. */
 export const CHANGED_PRODUCTS = `
-SELECT DISTINCT product_id FROM (
+SELECT DISTINCT product_id AS id FROM (
   SELECT product_id FROM stock_balances WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
   UNION ALL SELECT id AS product_id FROM products WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
 )`;
