@@ -63,6 +63,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   #ch: ClickHouseClient | null = null;
   #sink: ClickHouseSink | null = null;
   #facts: FactsStage | null = null;
+  #refresher: FactRefresher | null = null;
   #locations: LocationDirectory | null = null;
   readonly #landing = new Map<string, LandingTable>();
   /** The catalog's columns behind each landing table, to tell a relation message that changed. */
@@ -203,7 +204,8 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     const ch = typeof c === 'function' ? await c() : c;
     this.#ch = ch;
     this.#sink = new ClickHouseSink(ch);
-    this.#facts = new FactsStage(new FactRefresher(ch, this.#o.log), (e) => this.#publish(e), this.#o.log);
+    this.#refresher = new FactRefresher(ch, this.#o.log);
+    this.#facts = new FactsStage(this.#refresher, (e) => this.#publish(e), this.#o.log);
     this.#locations = new LocationDirectory(ch);
   }
 
@@ -237,7 +239,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
     const copied = await this.#backfillAll(tables);
     await this.#sink!.readCheckpoint();
     // Backfilled rows carry no stream version: the facts are rebuilt when any were copied.
-    await new FactRefresher(this.#ch!, this.#o.log).prepare(copied > 0 || widened.length > 0);
+    await this.#refresher!.prepare(copied > 0 || widened.length > 0);
     const start = await this.#confirmedLsn();
     this.#progress.landedLsn ??= start;
     return start;

@@ -1,5 +1,5 @@
 import { chTime, queryRows } from '../kpi/clickhouse-query';
-import { subjects, touchedOrders, type Detector, type DetectorVerdict } from './detector';
+import { orderLineSubjects, subjects, touchedOrders, type Detector, type DetectorVerdict } from './detector';
 
 /**
  * A backorder older than the threshold: a line that a shipment left partly behind
@@ -50,7 +50,7 @@ export const backorderAge: Detector = {
     const evaluated =
       orders === null
         ? ('all' as const)
-        : { subjects: (await queryRows<{ id: number }>(ch, 'SELECT id FROM sales_order_lines FINAL WHERE order_id IN {orders:Array(Int64)}', { orders })).map((l) => subjects.orderLine(l.id)) };
+        : { subjects: await orderLineSubjects(ch, orders) };
     return [{ kind: 'backorder_aging', findings, evaluated }];
   }
 };

@@ -60,3 +60,9 @@ export async function productWarehouseSubjects(ch: ClickHouseClient, productIds:
   const warehouses = await queryRows<{ id: number }>(ch, 'SELECT id FROM warehouses FINAL');
   return productIds.flatMap((p) => warehouses.map((w) => subjects.productAtWarehouse(p, w.id)));
 }
+
+/** Every order-line subject of the given orders: what a run over touched orders has looked at. */
+export async function orderLineSubjects(ch: ClickHouseClient, orderIds: number[]): Promise<string[]> {
+  const lines = await queryRows<{ id: number }>(ch, 'SELECT id FROM sales_order_lines FINAL WHERE order_id IN {orders:Array(Int64)}', { orders: orderIds });
+  return lines.map((l) => subjects.orderLine(l.id));
+}

@@ -1,5 +1,5 @@
 import { chTime, queryRows } from '../kpi/clickhouse-query';
-import { subjects, touchedOrders, type Detector, type DetectorVerdict } from './detector';
+import { orderLineSubjects, subjects, touchedOrders, type Detector, type DetectorVerdict } from './detector';
 import type { AlertFinding } from '../../schemas/api/alerts';
 
 /**
@@ -77,7 +77,6 @@ export const orderOutlier: Detector = {
         productId: l.product_id
       });
     }
-    const evaluatedLines = await queryRows<{ id: number }>(ch, 'SELECT id FROM sales_order_lines FINAL WHERE order_id IN {orders:Array(Int64)}', { orders });
-    return [{ kind: 'order_quantity_outlier', findings, evaluated: { subjects: evaluatedLines.map((l) => subjects.orderLine(l.id)) } }];
+    return [{ kind: 'order_quantity_outlier', findings, evaluated: { subjects: await orderLineSubjects(ch, orders) } }];
   }
 };

@@ -5,7 +5,7 @@ import { readAsOf } from './as-of';
 import { queryRows } from './clickhouse-query';
 import { localDayExpr, warehouseZones } from './local-day';
 import { scopeFilter } from './scope-filter';
-import { FROM, ratio, TO, windowParams } from './sales-window';
+import { FROM, ratio, TO, windowParams } from './kpi-window';
 
 /**
  * Fill rate: line, order and unit; first-shipment and final.

@@ -12,7 +12,7 @@ import {
 import { readAsOf } from './as-of';
 import { queryRows } from './clickhouse-query';
 import { scopeFilter } from './scope-filter';
-import { FROM, hoursBetween, TO, windowParams } from './sales-window';
+import { FROM, hoursBetween, TO, windowParams } from './kpi-window';
 
 /**
  * Order cycle time and invoice lag, in hours.

@@ -4,6 +4,7 @@ import { asOfMillis, transferBottlenecksInput, type LaneBottleneck, type Transfe
 import { readAsOf } from './as-of';
 import { queryRows } from './clickhouse-query';
 import { localDayExpr, warehouseZones } from './local-day';
+import { hoursBetween } from './kpi-window';
 import { scopeFilter } from './scope-filter';
 
 /**
@@ -30,7 +31,6 @@ export async function transferBottlenecks(ch: ClickHouseClient, input: unknown |
   const toEnd = scopeFilter(ends, { warehouse: 'to_warehouse_id', region: 'to_region_id' }, kpi);
   const zones = await warehouseZones(ch);
   const inWindow = (col: string) => `ifNull(${col} >= w_from AND ${col} < w_to, 0)`;
-  const hoursBetween = (a: string, b: string) => `dateDiff('microsecond', ${a}, ${b}) / 3.6e9`;
   const mean = (x: string, cond: string) => `if(countIf(${cond}) = 0, NULL, round(avgIf(${x}, ${cond}), 2))`;
 
   const rows = await queryRows<Omit<LaneBottleneck, 'dwellHours' | 'stageCounts'> & Record<string, number | null>>(

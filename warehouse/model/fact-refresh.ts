@@ -50,16 +50,26 @@ export async function readWatermark(ch: ClickHouseClient): Promise<Watermark | n
 export class FactRefresher {
   readonly #ch: ClickHouseClient;
   readonly #log: Logger;
+  /** The watermark as this refresher last read or wrote it: it is the only writer (one active ingest per slot). */
+  #watermark: Watermark | null | undefined;
 
   constructor(ch: ClickHouseClient, log: Logger) {
     this.#ch = ch;
     this.#log = log;
   }
 
-  /** At start: rebuild when the facts were never built, their definitions changed, or `force` (a backfill copied rows). */
+  async #readWatermark(): Promise<Watermark | null> {
+    if (this.#watermark === undefined) this.#watermark = await readWatermark(this.#ch);
+    return this.#watermark;
+  }
+
+  /**
+   * At start, once ensureAnalyticalModel has created the tables: rebuild when the facts were
+   * never built, their definitions changed, or `force` (a backfill copied rows).
+   */
   async prepare(force: boolean): Promise<void> {
-    await ensureMaterializedFacts(this.#ch);
-    const mark = await readWatermark(this.#ch);
+    this.#watermark = undefined; // another consumer may have moved it while this one waited
+    const mark = await this.#readWatermark();
     if (force || mark === null || mark.modelHash !== MODEL_HASH) await this.rebuild();
     else await this.refresh();
   }
@@ -67,7 +77,7 @@ export class FactRefresher {
   /** Every fact table written afresh into a new table, then swapped in: readers never see it half built. */
   async rebuild(): Promise<void> {
     const landed = await readLanded(this.#ch);
-    const before = await readWatermark(this.#ch);
+    const before = await this.#readWatermark();
     // A watermark set from a batch's end LSN may be past its last commit: everything up to it is in the rebuild too.
     const landedLsn = landed.lsn === null ? 0n : parseLsn(landed.lsn);
     const to = before && before.lsn > landedLsn ? before.lsn : landedLsn;
@@ -90,10 +100,10 @@ export class FactRefresher {
    * were touched are left alone: most batches move the watermark and nothing else. Returns the LSN.
    */
   async refresh(upTo?: { lsn: bigint; commitTime: string; tables: readonly string[] }): Promise<bigint> {
-    const mark = await readWatermark(this.#ch);
+    const mark = await this.#readWatermark();
     if (mark === null || mark.modelHash !== MODEL_HASH) {
       await this.rebuild();
-      return (await readWatermark(this.#ch))!.lsn;
+      return this.#watermark!.lsn;
     }
     const landed = upTo ?? (await readLanded(this.#ch));
     const to = upTo?.lsn ?? (landed.lsn === null ? 0n : parseLsn(landed.lsn as string));
@@ -122,10 +132,12 @@ export class FactRefresher {
   }
 
   async #mark(lsn: bigint, commitTime: string | null): Promise<void> {
+    const time = commitTime ?? '1970-01-01T00:00:00Z';
     await this.#ch.insert({
       table: 'fact_refresh',
-      values: [{ model: 'facts', lsn: lsn.toString(), commit_time: (commitTime ?? '1970-01-01T00:00:00Z').replace('Z', ''), model_hash: MODEL_HASH, refreshed_at: new Date().toISOString().replace('Z', '') }],
+      values: [{ model: 'facts', lsn: lsn.toString(), commit_time: time.replace('Z', ''), model_hash: MODEL_HASH, refreshed_at: new Date().toISOString().replace('Z', '') }],
       format: 'JSONEachRow'
     });
+    this.#watermark = { lsn, commitTime: time, modelHash: MODEL_HASH };
   }
 }

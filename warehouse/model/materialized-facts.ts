@@ -38,6 +38,8 @@ const MOVE_SOURCES = ['stock_moves'];
 const POSITION_SOURCES = ['stock_balances', 'products'];
 
 const DONE = `SELECT * EXCEPT (_deleted) REPLACE (assumeNotNull(done_at) AS done_at)`;
+/** A source's rows at the refresh's version; `deleted` says which of them are tombstones. */
+const versioned = (source: string, deleted = '0') => `SELECT *, {to:UInt64} AS _version, toUInt8(${deleted}) AS _deleted FROM (${source})`;
 const OPEN_STATES = `state IN ('confirmed', 'reserved')`;
 const OPEN_LINE = `backordered_qty > 0 AND order_state != 'cancelled'`;
 
@@ -45,24 +47,24 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
   {
     table: 'mat_order_lines',
     engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(ordered_at) ORDER BY (ordered_at, line_id)',
-    rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(false)})`,
-    refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(true)})`,
+    rebuild: versioned(orderLineSource(false)),
+    refresh: versioned(orderLineSource(true)),
     keyedBy: 'orders',
     sources: ORDER_SOURCES
   },
   {
     table: 'mat_order_fill',
     engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(ordered_at) ORDER BY (ordered_at, order_id)',
-    rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderFillSource(false)})`,
-    refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderFillSource(true)})`,
+    rebuild: versioned(orderFillSource(false)),
+    refresh: versioned(orderFillSource(true)),
     keyedBy: 'orders',
     sources: ORDER_SOURCES
   },
   {
     table: 'mat_open_lines',
     engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY line_id',
-    rebuild: `SELECT *, {to:UInt64} AS _version, toUInt8(0) AS _deleted FROM (${orderLineSource(false)}) WHERE ${OPEN_LINE}`,
-    refresh: `SELECT *, {to:UInt64} AS _version, toUInt8(NOT (${OPEN_LINE})) AS _deleted FROM (${orderLineSource(true)})`,
+    rebuild: `${versioned(orderLineSource(false))} WHERE ${OPEN_LINE}`,
+    refresh: versioned(orderLineSource(true), `NOT (${OPEN_LINE})`),
     keyedBy: 'orders',
     sources: ORDER_SOURCES
   },

@@ -80,11 +80,6 @@ export class DetectorRunner {
     return this.#exclusive(() => this.#run('all', now));
   }
 
-  /** Runs the detectors concerned by the given touched keys now. */
-  runTouched(scope: Exclude<DetectorScope, 'all'>, now = this.#now()): Promise<RunSummary> {
-    return this.#exclusive(() => this.#run(scope, now));
-  }
-
   /** Resolves once no run is in progress or pending. */
   async idle(): Promise<void> {
     while (this.#running) await this.#running.catch(() => undefined);

@@ -1,7 +1,7 @@
 import { chTime } from './clickhouse-query';
 
 /**
- * Small pieces the sales KPIs share: how a window's instants travel as
+ * Small pieces the KPIs share: how a window's instants travel as
  * ClickHouse parameters, and ratios that stay null over an empty population.
  */
 
