@@ -12,11 +12,12 @@ chmodSync(dataDir, 0o755);
 
 export default defineConfig({
   testDir: 'tests/browser',
+  globalSetup: './tests/browser/support/global-setup.ts',
   outputDir: 'test-results',
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 30_000,
+  timeout: 60_000,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
@@ -42,6 +43,6 @@ export default defineConfig({
     reuseExistingServer: false,
     gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
     timeout: 60_000,
-    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
+    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: 'admin@e2e.local', ADMIN_PASSWORD: 'e2e admin password', DETECTOR_INTERVAL_SECONDS: '5', ALERT_BACKORDER_DAYS: '0' }
   }
 });

@@ -21,7 +21,7 @@ function fail(err) {
 }
 
 // A computed specifier keeps the type checker out of the generated bundle.
-const HANDLER = './build/handler.js';
+const HANDLER = `./${process.env.OPSTOWER_BUILD_DIR ?? 'build'}/handler.js`;
 /** @type {import('node:http').RequestListener} */
 let handler;
 try {

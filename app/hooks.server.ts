@@ -3,6 +3,8 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
 import { ensureRuntime, getRuntime } from '$lib/server/runtime';
 import { httpDuration, httpRequests } from '../platform/metrics';
+import { SESSION_COOKIE, sessionUser } from '$lib/server/auth/sessions';
+import { THEME_COOKIE, themeOf } from '$lib/theme';
 
 export const init: ServerInit = async () => {
   if (building) return; // the build analyses routes; it must not start databases
@@ -17,8 +19,12 @@ export const handle: Handle = async ({ event, resolve }) => {
   const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
   event.locals.requestId = requestId;
   event.locals.log = runtime.log.child({ reqId: requestId });
+  // The session of the request (cookie), resolved once for pages, actions and the API.
+  event.locals.sessionToken = event.cookies.get(SESSION_COOKIE) ?? null;
+  event.locals.user = QUIET.has(event.url.pathname) ? null : await sessionUser(runtime.db, event.locals.sessionToken);
   const started = performance.now();
-  const response = await resolve(event);
+  const theme = themeOf(event.cookies.get(THEME_COOKIE));
+  const response = await resolve(event, { transformPageChunk: ({ html }) => html.replace('%opstower.theme%', theme) });
   const seconds = (performance.now() - started) / 1000;
   const route = event.route.id ?? 'unmatched';
   httpRequests.inc({ method: event.request.method, route, status: String(response.status) });

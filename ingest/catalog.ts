@@ -3,11 +3,12 @@ import type { PgColumn } from './type-mapping';
 
 /**
  * What the ingest carries: every table of the core schema, less what must never
- * leave PostgreSQL (session tokens, password hashes). A table added by a later
+ * leave PostgreSQL (session and kiosk tokens, password hashes, the Socket.IO
+ * adapter's scratch table). A table added by a later
  * migration is picked up at the next start and backfilled.
  */
 export const CORE_SCHEMA = 'public';
-const EXCLUDED_TABLES = new Set(['sessions']);
+const EXCLUDED_TABLES = new Set(['sessions', 'kiosk_tokens', 'socket_io_attachments']);
 const EXCLUDED_COLUMNS: Record<string, Set<string>> = { users: new Set(['password_hash']) };
 
 export interface CoreTable {

@@ -73,6 +73,21 @@ export const configSchema = z.object({
     .min(1, { message: 'is below 1 second' })
     .max(3600, { message: 'is above 3600 seconds' })
     .default(30),
+  LIVE_TILE_INTERVAL_MS: z.coerce
+    .number({ message: 'is not a number; expected milliseconds between tile pushes per board room, e.g. 250' })
+    .int({ message: 'is not a whole number of milliseconds' })
+    .min(50, { message: 'is below 50 ms' })
+    .max(60_000, { message: 'is above 60000 ms' })
+    .default(250),
+  LIVE_REFRESH_SECONDS: z.coerce
+    .number({ message: 'is not a number; expected seconds between full board refreshes, e.g. 30' })
+    .int({ message: 'is not a whole number of seconds' })
+    .min(1, { message: 'is below 1 second' })
+    .max(3600, { message: 'is above 3600 seconds' })
+    .default(30),
+  LIVE_ADAPTER: z
+    .enum(['memory', 'postgres'], { message: 'is not a Socket.IO adapter; expected memory (one app node) or postgres (several app nodes)' })
+    .default('memory'),
   ALERT_DEMAND_Z: threshold('a robust z-score, e.g. 3.5', 1, 100).default(3.5),
   ALERT_DEMAND_MIN_UNITS: threshold('units per day, e.g. 10', 0, 1_000_000).default(10),
   ALERT_ORDER_QUANTITY_Z: threshold('a robust z-score, e.g. 5', 1, 100).default(5),

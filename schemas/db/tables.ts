@@ -7,3 +7,4 @@ export * from './purchasing';
 export * from './transfers';
 export * from './returns';
 export * from './alerts';
+export * from './kiosk';

@@ -4,6 +4,9 @@ import { createLogger } from '../../../platform/log';
 import { openEngines, type Engines } from '../../../platform/engines';
 import { checkHealth, type HealthReport } from './health';
 import { LiveHub } from './live/hub';
+import { LiveRooms } from './live/rooms';
+import { BOARD_DEFINITIONS } from './live/boards';
+import { useClusterAdapter } from './live/adapter';
 import { processState } from './live/attach.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap';
 import { createCoreDb, type CoreDb } from './core/db';
@@ -24,6 +27,8 @@ export interface Runtime {
   /** Drizzle over the engines' pool: the transactional core. */
   db: CoreDb;
   hub: LiveHub;
+  /** The board rooms of this node and their tiles. */
+  rooms: LiveRooms;
   /** The CDC ingest as this process sees it (run here, or followed from another process). */
   ingest: IngestLink;
   /** The alert detectors, run after landed batches and on a schedule. */
@@ -60,7 +65,14 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     await engines.close();
     throw err;
   }
-  const hub = new LiveHub(log.child({ module: 'live' }), startedAt, db);
+  const rooms = new LiveRooms({
+    boards: BOARD_DEFINITIONS,
+    context: () => ({ ch: engines.clickhouse.client, db }),
+    log: log.child({ module: 'rooms' }),
+    minIntervalMs: config.LIVE_TILE_INTERVAL_MS,
+    refreshMs: config.LIVE_REFRESH_SECONDS * 1000
+  });
+  const hub = new LiveHub(log.child({ module: 'live' }), startedAt, db, rooms);
   ingest.onLanded((e) => hub.landed(e));
   ingest.onProgress((p) => hub.ingestProgress(p));
   const detectors = new DetectorRunner({
@@ -75,8 +87,13 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
   ingest.onProgress((p) => void detectors.ingestProgress(p));
   detectors.start();
   const state = processState();
-  if (state.io) hub.bind(state.io);
-  state.onIo = (io) => hub.bind(io);
+  const bindIo = async (io: import('socket.io').Server) => {
+    if (config.LIVE_ADAPTER === 'postgres') await useClusterAdapter(io, engines.pool, log.child({ module: 'live' }));
+    hub.bind(io);
+  };
+  const bindFailed = (err: unknown) => log.error({ err }, 'the live hub could not bind to Socket.IO');
+  if (state.io) await bindIo(state.io);
+  state.onIo = (io) => void bindIo(io).catch(bindFailed);
   let stopping: Promise<void> | undefined;
   const runtime: Runtime = {
     config,
@@ -84,6 +101,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     engines,
     db,
     hub,
+    rooms,
     ingest,
     detectors,
     startedAt,
@@ -94,6 +112,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
         state.onIo = undefined;
         await demo?.stop().catch((err) => log.warn({ err }, 'stopping the demo operations failed'));
         await detectors.stop();
+        rooms.stop();
         // The ingest first: it acknowledges only what landed, so stopping it mid-batch loses nothing.
         await ingest.stop().catch((err) => log.warn({ err }, 'stopping the ingest failed'));
         await engines.close();

@@ -1,6 +1,7 @@
 import { alertsRouter } from './routers/alerts';
 import { authRouter } from './routers/auth';
 import { kpiRouter } from './routers/kpi';
+import { kioskRouter } from './routers/kiosk';
 import { catalogRouter } from './routers/catalog';
 import { ordersRouter } from './routers/orders';
 import { purchasingRouter } from './routers/purchasing';
@@ -19,7 +20,8 @@ export const appRouter = router({
   transfers: transfersRouter,
   returns: returnsRouter,
   kpi: kpiRouter,
-  alerts: alertsRouter
+  alerts: alertsRouter,
+  kiosk: kioskRouter
 });
 
 export type AppRouter = typeof appRouter;

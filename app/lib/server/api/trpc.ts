@@ -18,6 +18,8 @@ export interface ApiContext {
   isDev: boolean;
   /** The analytics warehouse the KPI procedures read (absent where only the core is wired). */
   ch?: ClickHouseClient;
+  /** The live hub, where a change must reach open screens at once (a revoked kiosk token). */
+  live?: { kioskRevoked(id: number): void };
 }
 
 /** Who may call a procedure: roles, or 'public' (login only). Read by the role-matrix test. */

@@ -9,8 +9,8 @@ const handler: RequestHandler = async (event) => {
   const runtime = getRuntime();
   const db = runtime.db;
   const bearer = event.request.headers.get('authorization')?.match(/^Bearer (\S+)$/)?.[1];
-  const token = bearer ?? event.cookies.get(SESSION_COOKIE) ?? null;
-  const user = await sessionUser(db, token);
+  const token = bearer ?? event.locals.sessionToken;
+  const user = bearer ? await sessionUser(db, bearer) : event.locals.user;
   return fetchRequestHandler({
     endpoint: '/api/trpc',
     req: event.request,
@@ -21,6 +21,7 @@ const handler: RequestHandler = async (event) => {
       token,
       isDev: runtime.config.NODE_ENV === 'development',
       ch: runtime.engines.clickhouse.client,
+      live: runtime.hub,
       setSession: (value, expiresAt) => {
         if (value) {
           event.cookies.set(SESSION_COOKIE, value, {

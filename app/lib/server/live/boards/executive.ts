@@ -1,0 +1,3 @@
+import type { BoardDefinition } from './board';
+
+export const executiveBoard: BoardDefinition = { name: 'executive', tiles: [] };

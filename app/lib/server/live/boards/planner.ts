@@ -1,0 +1,3 @@
+import type { BoardDefinition } from './board';
+
+export const plannerBoard: BoardDefinition = { name: 'planner', tiles: [] };

@@ -1,0 +1,3 @@
+import type { BoardDefinition } from './board';
+
+export const wallBoard: BoardDefinition = { name: 'wall', tiles: [] };

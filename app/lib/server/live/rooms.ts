@@ -1,0 +1,160 @@
+import type { Server, Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import { LIVE_EVENTS, tileEvent, type BoardName, type BoardScope, type TileEvent } from '../../../../schemas/live';
+import type { LandedEvent } from '../../../../schemas/ingest';
+import type { BoardDefinition, TileContext, TileDefinition } from './boards/board';
+import { roomOf } from './boards/access';
+
+export interface RoomOptions {
+  boards: Readonly<Record<BoardName, BoardDefinition>>;
+  context: () => Omit<TileContext, 'now'>;
+  log: Logger;
+  /** At most one recomputation per room in this interval (bounded rate per room). */
+  minIntervalMs: number;
+  /** Tiles that age with the clock (late, aging) are recomputed at least this often. */
+  refreshMs: number;
+}
+
+interface Room {
+  name: string;
+  board: BoardDefinition;
+  scope: BoardScope;
+  /** The last value of each tile: a (re)joining screen gets it at once. */
+  tiles: Map<string, TileEvent>;
+  dirty: Set<string>;
+  running: Promise<void> | null;
+  lastRun: number;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * The board rooms of this process. Tiles are computed here for the rooms this
+ * node's sockets are in, and emitted to those sockets (io.local): each node serves
+ * its own screens, so a tile is never delivered twice. After a landed batch only
+ * the tiles whose tables it touched are recomputed, at most once per interval.
+ */
+export class LiveRooms {
+  #rooms = new Map<string, Room>();
+  #io: Server | undefined;
+  #clock: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: RoomOptions) {}
+
+  bind(io: Server): void {
+    this.#io = io;
+    io.of('/').adapter.on('delete-room', (name: string) => this.#drop(name));
+    clearInterval(this.#clock);
+    this.#clock = setInterval(() => this.#tick(), this.options.refreshMs);
+    this.#clock.unref();
+  }
+
+  /** Puts a socket in a board's room and sends it the room's current tiles, computing them if the room is new. */
+  async join(socket: Socket, board: BoardName, scope: BoardScope): Promise<{ room: string; tiles: string[] }> {
+    const name = roomOf(board, scope);
+    let room = this.#rooms.get(name);
+    if (!room) {
+      const definition = this.options.boards[board];
+      room = { name, board: definition, scope, tiles: new Map(), dirty: new Set(definition.tiles.map((t) => t.name)), running: null, lastRun: 0, timer: null };
+      this.#rooms.set(name, room);
+    }
+    await socket.join(name);
+    if (room.tiles.size < room.board.tiles.length) {
+      this.#schedule(room, true);
+      await room.running;
+    }
+    for (const tile of room.tiles.values()) socket.emit(LIVE_EVENTS.tile, tile);
+    return { room: name, tiles: room.board.tiles.map((t) => t.name) };
+  }
+
+  async leave(socket: Socket, board: BoardName, scope: BoardScope): Promise<void> {
+    await socket.leave(roomOf(board, scope));
+  }
+
+  /** The current tiles of a board for a page's first paint (computed once when no screen watches it). */
+  async snapshot(board: BoardName, scope: BoardScope): Promise<Record<string, TileEvent>> {
+    const name = roomOf(board, scope);
+    const room = this.#rooms.get(name);
+    if (room && room.tiles.size === room.board.tiles.length) return Object.fromEntries(room.tiles);
+    const definition = this.options.boards[board];
+    const ctx = { ...this.options.context(), now: new Date() };
+    const entries = await Promise.all(definition.tiles.map(async (t) => [t.name, await this.#compute(name, board, t, scope, ctx)] as const));
+    return Object.fromEntries(entries);
+  }
+
+  landed(event: LandedEvent): void {
+    const touched = new Set(event.tables);
+    for (const room of this.#rooms.values()) {
+      for (const tile of room.board.tiles) {
+        if (!tile.tables.some((t) => touched.has(t))) continue;
+        const wh = room.scope.warehouseId;
+        if (tile.ownWarehouseOnly && wh !== undefined && !event.keysTruncated && event.warehouseIds.length > 0 && !event.warehouseIds.includes(wh)) continue;
+        room.dirty.add(tile.name);
+      }
+      if (room.dirty.size > 0) this.#schedule(room);
+    }
+  }
+
+  /** Rooms and their local socket counts (metrics, tests). */
+  get rooms(): { room: string; sockets: number }[] {
+    return [...this.#rooms.keys()].map((room) => ({ room, sockets: this.#io?.of('/').adapter.rooms.get(room)?.size ?? 0 }));
+  }
+
+  stop(): void {
+    clearInterval(this.#clock);
+    for (const room of this.#rooms.values()) if (room.timer) clearTimeout(room.timer);
+    this.#rooms.clear();
+  }
+
+  #tick(): void {
+    for (const room of this.#rooms.values()) {
+      for (const tile of room.board.tiles) room.dirty.add(tile.name);
+      this.#schedule(room);
+    }
+  }
+
+  #drop(name: string): void {
+    const room = this.#rooms.get(name);
+    if (!room) return;
+    if (room.timer) clearTimeout(room.timer);
+    this.#rooms.delete(name);
+  }
+
+  #schedule(room: Room, now = false): void {
+    if (room.running || room.timer) return; // the running pass reschedules what got dirty meanwhile
+    const wait = now ? 0 : Math.max(0, room.lastRun + this.options.minIntervalMs - Date.now());
+    const start = () => {
+      room.timer = null;
+      room.running = this.#run(room).finally(() => {
+        room.running = null;
+        if (room.dirty.size > 0 && this.#rooms.get(room.name) === room) this.#schedule(room);
+      });
+    };
+    if (wait === 0) start();
+    else room.timer = setTimeout(start, wait);
+  }
+
+  async #run(room: Room): Promise<void> {
+    room.lastRun = Date.now();
+    const names = [...room.dirty];
+    room.dirty.clear();
+    const ctx = { ...this.options.context(), now: new Date() };
+    for (const tile of room.board.tiles.filter((t) => names.includes(t.name))) {
+      const event = await this.#compute(room.name, room.board.name, tile, room.scope, ctx, room.tiles.get(tile.name));
+      room.tiles.set(tile.name, event);
+      this.#io?.local.to(room.name).emit(LIVE_EVENTS.tile, event);
+    }
+  }
+
+  /** A failed recomputation keeps the last good data and asOf, so the screen shows it as stale, not blank. */
+  async #compute(room: string, board: BoardName, tile: TileDefinition, scope: BoardScope, ctx: TileContext, previous?: TileEvent): Promise<TileEvent> {
+    const computedAt = new Date().toISOString();
+    try {
+      const value = await tile.compute(ctx, scope);
+      return tileEvent.parse({ room, board, tile: tile.name, data: value.data, asOf: value.asOf, computedAt, error: null });
+    } catch (err) {
+      this.options.log.warn({ err, room, tile: tile.name }, 'tile computation failed');
+      const error = 'could not be recomputed; showing the last data';
+      return { room, board, tile: tile.name, data: previous?.data ?? null, asOf: previous?.asOf ?? { lsn: null, commitTime: null }, computedAt, error };
+    }
+  }
+}
