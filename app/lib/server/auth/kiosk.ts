@@ -15,6 +15,9 @@ export interface Kiosk {
   warehouseId: number;
 }
 
+/** A wall screen opened with ?kiosk=TOKEN keeps the token in this httpOnly cookie (pages and the socket read it). */
+export const KIOSK_COOKIE = 'opstower_kiosk';
+
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 function view(row: typeof kioskTokens.$inferSelect): KioskToken {

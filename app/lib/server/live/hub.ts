@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { boardJoin, helloEvent, LIVE_EVENTS, LIVE_ROOMS, type BoardJoinAck } from '../../../../schemas/live';
 import { ingestProgress, landedEvent, type IngestProgress, type LandedEvent } from '../../../../schemas/ingest';
 import { SESSION_COOKIE, sessionUser } from '../auth/sessions';
-import { kioskOf } from '../auth/kiosk';
+import { KIOSK_COOKIE, kioskOf } from '../auth/kiosk';
 import type { CoreDb } from '../core/db';
 import type { Viewer } from './boards/board';
 import { authorizeBoard } from './boards/access';
@@ -66,7 +66,7 @@ export class LiveHub {
     if (!parsed.success) return reply({ ok: false, error: `invalid join: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'} ${i.message}`).join('; ')}` });
     const viewer = await viewerP;
     if (!viewer) {
-      const kiosk = typeof (socket.handshake.auth as { kiosk?: unknown } | undefined)?.kiosk === 'string';
+      const kiosk = typeof (socket.handshake.auth as { kiosk?: unknown } | undefined)?.kiosk === 'string' || (socket.handshake.headers.cookie ?? '').includes(`${KIOSK_COOKIE}=`);
       return reply({ ok: false, error: kiosk ? 'this kiosk token is unknown or revoked' : 'sign in first (or open the screen with a kiosk token)' });
     }
     const allowed = authorizeBoard(viewer, parsed.data.board, parsed.data.scope);
@@ -80,20 +80,27 @@ export class LiveHub {
     }
   }
 
+  /** A session (auth token or cookie) first; else a kiosk token (auth field or the wall screen's cookie). */
   async #viewerOf(socket: Socket): Promise<Viewer | null> {
     const auth = socket.handshake.auth as { token?: unknown; kiosk?: unknown } | undefined;
-    if (typeof auth?.kiosk === 'string') {
-      const kiosk = await kioskOf(this.db, auth.kiosk);
-      return kiosk ? { kind: 'kiosk', kiosk } : null;
-    }
-    const fromAuth = typeof auth?.token === 'string' ? auth.token : null;
-    const cookie = socket.handshake.headers.cookie ?? '';
-    const fromCookie = cookie
-      .split(';')
-      .map((c) => c.trim().split('='))
-      .find(([k]) => k === SESSION_COOKIE)?.[1];
-    const user = await sessionUser(this.db, fromAuth ?? (fromCookie ? decodeURIComponent(fromCookie) : null));
-    return user ? { kind: 'user', user } : null;
+    const cookies = new Map(
+      (socket.handshake.headers.cookie ?? '')
+        .split(';')
+        .map((c) => c.trim().split('='))
+        .filter((kv): kv is [string, string] => kv.length === 2)
+        .map(([k, v]) => [k, decodeURIComponent(v)])
+    );
+    if (typeof auth?.kiosk === 'string') return this.#kiosk(auth.kiosk);
+    const session = typeof auth?.token === 'string' ? auth.token : (cookies.get(SESSION_COOKIE) ?? null);
+    const user = await sessionUser(this.db, session);
+    if (user) return { kind: 'user', user };
+    const kiosk = cookies.get(KIOSK_COOKIE);
+    return kiosk ? this.#kiosk(kiosk) : null;
+  }
+
+  async #kiosk(token: string): Promise<Viewer | null> {
+    const kiosk = await kioskOf(this.db, token);
+    return kiosk ? { kind: 'kiosk', kiosk } : null;
   }
 
   /** A batch landed in ClickHouse: tell the screens which keys moved, and recompute the tiles it touched. */
