@@ -57,11 +57,9 @@ export class LiveRooms {
       room = { name, board: definition, scope, tiles: new Map(), dirty: new Set(definition.tiles.map((t) => t.name)), running: null, lastRun: 0, timer: null };
       this.#rooms.set(name, room);
     }
+    if (room.tiles.size < room.board.tiles.length) await this.#complete(room);
+    // Joined after the tiles exist, then sent the cache: every tile once, never a blank.
     await socket.join(name);
-    if (room.tiles.size < room.board.tiles.length) {
-      this.#schedule(room, true);
-      await room.running;
-    }
     for (const tile of room.tiles.values()) socket.emit(LIVE_EVENTS.tile, tile);
     return { room: name, tiles: room.board.tiles.map((t) => t.name) };
   }
@@ -107,9 +105,25 @@ export class LiveRooms {
 
   #tick(): void {
     for (const room of this.#rooms.values()) {
+      // A screen that disconnected while its room was first computed left it empty.
+      if (!room.running && !this.#io?.of('/').adapter.rooms.get(room.name)?.size) {
+        this.#drop(room.name);
+        continue;
+      }
       for (const tile of room.board.tiles) room.dirty.add(tile.name);
       this.#schedule(room);
     }
+  }
+
+  /** Waits until every tile of a new room has a value, computing now rather than after the rate limit. */
+  async #complete(room: Room): Promise<void> {
+    if (room.running) await room.running;
+    if (room.tiles.size === room.board.tiles.length) return;
+    if (room.timer) clearTimeout(room.timer);
+    room.timer = null;
+    for (const tile of room.board.tiles) if (!room.tiles.has(tile.name)) room.dirty.add(tile.name);
+    this.#schedule(room, true);
+    await room.running;
   }
 
   #drop(name: string): void {
