@@ -13,7 +13,8 @@ chmodSync(dataDir, 0o755);
 export default defineConfig({
   testDir: 'tests/browser',
   globalSetup: './tests/browser/support/global-setup.ts',
-  outputDir: 'test-results',
+  // Per port, so parallel runs (each on its own E2E_PORT) do not clear each other's results.
+  outputDir: port === 4173 ? 'test-results/e2e' : `test-results/e2e-${port}`,
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -20,6 +20,14 @@ function fail(err) {
   process.exit(1);
 }
 
+// Without ORIGIN, adapter-node takes the scheme from PROTOCOL_HEADER, else assumes
+// https, and SvelteKit then refuses form posts from http://localhost as cross-site.
+// This server speaks plain http, so it says so in a header of its own, set on every
+// request here and never taken from the client. Behind a TLS proxy, set ORIGIN.
+const OWN_PROTOCOL_HEADER = 'x-opstower-protocol';
+const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
+
 // A computed specifier keeps the type checker out of the generated bundle.
 const HANDLER = `./${process.env.OPSTOWER_BUILD_DIR ?? 'build'}/handler.js`;
 /** @type {import('node:http').RequestListener} */
@@ -33,7 +41,10 @@ try {
 
 const runtime = /** @type {import('./app/lib/server/runtime').Runtime} */ (processState().runtime);
 const { HOST, PORT } = runtime.config;
-httpServer.on('request', handler);
+httpServer.on('request', (req, res) => {
+  if (ownProtocol) req.headers[OWN_PROTOCOL_HEADER] = 'http';
+  handler(req, res);
+});
 
 let stopping = false;
 /** @param {NodeJS.Signals} signal */

@@ -47,6 +47,26 @@ describe('API over HTTP', () => {
     expect(body.error.data.stack).toBeUndefined();
   });
 
+  it('takes the sign-in form over plain http (no ORIGIN): a same-site post is not refused as cross-site', async () => {
+    const form = new URLSearchParams({ email: 'admin@example.com', password: 'a long admin password' });
+    const res = await fetch(`${s.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: s.url },
+      body: form
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/board/executive');
+    expect(res.headers.get('set-cookie')).toMatch(/^opstower_session=[\w-]+;.*HttpOnly/i);
+    const forged = await fetch(`${s.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: 'http://evil.example' },
+      body: form
+    });
+    expect(forged.status).toBe(403);
+  });
+
   it('refuses a wrong password with 401 and the same words as an unknown email', async () => {
     const wrong = await post('auth.login', { email: 'admin@example.com', password: 'wrong password' });
     const unknown = await post('auth.login', { email: 'nobody@example.com', password: 'wrong password' });

@@ -5,6 +5,9 @@ import pino from 'pino';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { coreFixture, type CoreFixture } from '../support/core';
+import { ingestBench, type IngestBench } from '../ingest/support';
+import { parseLsn } from '../../ingest/lsn';
+import type { TileEvent } from '../../schemas/live';
 import { LiveHub } from '../../app/lib/server/live/hub';
 import { LiveRooms } from '../../app/lib/server/live/rooms';
 import { BOARD_DEFINITIONS } from '../../app/lib/server/live/boards';
@@ -15,11 +18,13 @@ import type { BoardJoinAck } from '../../schemas/live';
 import type { Role } from '../../schemas/api/roles';
 
 /**
- * Who may join which board room, on real Socket.IO servers over a real core
- * database: sessions by role, warehouse leads, kiosk tokens (by auth field and by
- * cookie), revocation, and two app nodes sharing rooms through the PostgreSQL adapter.
+ * The live hub on real Socket.IO servers over a real core database streaming into
+ * chDB through the ingest: who may join which board room (sessions by role,
+ * warehouse leads, kiosk tokens by auth field and by cookie, revocation), two app
+ * nodes sharing rooms through the PostgreSQL adapter, and a sale reaching a screen.
  */
 let f: CoreFixture;
+let ingest: IngestBench;
 const nodes: { url: string; hub: LiveHub; io: Server; rooms: LiveRooms }[] = [];
 const sockets: Socket[] = [];
 const log = pino({ level: 'silent' });
@@ -28,9 +33,10 @@ async function node(): Promise<(typeof nodes)[number]> {
   const http = createServer();
   const io = new Server(http);
   await useClusterAdapter(io, f.pool, log);
-  const rooms = new LiveRooms({ boards: BOARD_DEFINITIONS, context: () => ({ ch: undefined as never, db: f.db }), log, minIntervalMs: 100, refreshMs: 3_600_000 });
+  const rooms = new LiveRooms({ boards: BOARD_DEFINITIONS, context: () => ({ ch: ingest.clickhouse.client, db: f.db }), log, minIntervalMs: 100, refreshMs: 3_600_000 });
   const hub = new LiveHub(log, new Date(), f.db, rooms);
   hub.bind(io);
+  ingest.pipeline.on('landed', (e) => hub.landed(e));
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const n = { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, hub, io, rooms };
   nodes.push(n);
@@ -39,6 +45,9 @@ async function node(): Promise<(typeof nodes)[number]> {
 
 beforeAll(async () => {
   f = await coreFixture();
+  ingest = await ingestBench({ url: f.url });
+  ingest.startPipeline();
+  await ingest.settle(60_000);
   await node();
   await node();
 });
@@ -48,6 +57,7 @@ afterAll(async () => {
     n.rooms.stop();
     await new Promise((r) => n.io.close(r));
   }
+  await ingest?.close();
 });
 
 async function open(options: { token?: string; kiosk?: string; cookie?: string } = {}, at = nodes[0]!): Promise<Socket> {
@@ -85,6 +95,11 @@ describe('board rooms: who may join', () => {
     expect(await join(executive, { board: 'executive', scope: { regionId: f.region.id } })).toMatchObject({ ok: true, room: `board:executive:w*:r${f.region.id}` });
   });
 
+  it('refuses a board at a scope it cannot show: a wall screen names its warehouse', async () => {
+    const executive = await as('executive');
+    expect(await join(executive, { board: 'wall' })).toEqual({ ok: false, error: 'the wall screen shows one warehouse: name it' });
+  });
+
   it('keeps a warehouse lead to its own warehouse', async () => {
     const lead = await as('warehouse');
     expect(await join(lead, { board: 'wall', scope: { warehouseId: f.whB.id } })).toEqual({ ok: false, error: `you watch warehouse ${f.whA.id} only` });
@@ -119,5 +134,24 @@ describe('board rooms: who may join', () => {
 
   it('a warehouse lead cannot make a kiosk token for another warehouse', async () => {
     await expect(createKioskToken(f.db, f.actorFor('warehouse'), { warehouseId: f.whB.id, label: 'B' })).rejects.toThrow(/warehouse .* only/);
+  });
+
+  it('pushes a sale to a joined executive screen once it has landed: a tile at or beyond the commit LSN', async () => {
+    const executive = await as('executive');
+    const tiles: TileEvent[] = [];
+    executive.on('tile', (t: TileEvent) => tiles.push(t));
+    expect(await join(executive, { board: 'executive' })).toMatchObject({ ok: true });
+    expect(tiles.length).toBeGreaterThan(0); // the current state at once
+    await f.stockUp(f.locA, f.products[0]!.id, 50);
+    const order = await f.as('sales').orders.create({ customerId: f.customer.id, warehouseId: f.whA.id, lines: [{ productId: f.products[0]!.id, qty: 4 }] });
+    await f.as('sales').orders.confirm({ orderId: order.id });
+    await f.as('warehouse').orders.ship({ orderId: order.id });
+    const { rows } = await f.pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    const committed = parseLsn(rows[0]!.lsn);
+    const shown = () => tiles.find((t) => t.asOf.lsn !== null && parseLsn(t.asOf.lsn) >= committed && BOARD_DEFINITIONS.executive.tiles.find((d) => d.name === t.tile)!.tables.includes('shipments'));
+    const deadline = Date.now() + 30_000;
+    while (!shown() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(shown(), `tiles seen: ${tiles.map((t) => `${t.tile}@${t.asOf.lsn}${t.error ? ' (' + t.error + ')' : ''}`).join(', ')}`).toBeDefined();
+    expect(shown()!.error).toBeNull();
   });
 });

@@ -19,6 +19,9 @@ export async function loadBoard(event: Pick<RequestEvent, 'locals' | 'url'>, boa
   const user = viewer ? null : requireScreen(event, board);
   const allowed = authorizeBoard(viewer ?? { kind: 'user', user: user! }, board, scope);
   if ('error' in allowed) error(403, allowed.error);
-  const tiles = await getRuntime().rooms.snapshot(board, allowed.scope);
+  const { rooms } = getRuntime();
+  const scopeError = rooms.scopeError(board, allowed.scope);
+  if (scopeError) error(400, scopeError);
+  const tiles = await rooms.snapshot(board, allowed.scope);
   return { user, board, scope: allowed.scope, tiles };
 }

@@ -71,6 +71,8 @@ export class LiveHub {
     }
     const allowed = authorizeBoard(viewer, parsed.data.board, parsed.data.scope);
     if ('error' in allowed) return reply({ ok: false, error: allowed.error });
+    const scopeError = this.rooms.scopeError(parsed.data.board, allowed.scope);
+    if (scopeError) return reply({ ok: false, error: scopeError });
     try {
       const joined = await this.rooms.join(socket, parsed.data.board, allowed.scope);
       reply({ ok: true, room: joined.room, tiles: joined.tiles });
@@ -118,7 +120,8 @@ export class LiveHub {
   /** A revoked kiosk token: its screens are told and disconnected, on every node (through the adapter). */
   kioskRevoked(id: number): void {
     this.#io?.to(kioskRoom(id)).emit(LIVE_EVENTS.revoked, { id });
-    this.#io?.in(kioskRoom(id)).disconnectSockets(true);
+    // Not closing the connection itself: the disconnect packet then follows the event in order.
+    this.#io?.in(kioskRoom(id)).disconnectSockets(false);
   }
 
   get connections(): number {

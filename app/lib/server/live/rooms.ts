@@ -48,6 +48,11 @@ export class LiveRooms {
     this.#clock.unref();
   }
 
+  /** Why a board cannot be opened at a scope (e.g. a wall screen without a warehouse), or null. */
+  scopeError(board: BoardName, scope: BoardScope): string | null {
+    return this.options.boards[board].validateScope?.(scope) ?? null;
+  }
+
   /** Puts a socket in a board's room and sends it the room's current tiles, computing them if the room is new. */
   async join(socket: Socket, board: BoardName, scope: BoardScope): Promise<{ room: string; tiles: string[] }> {
     const name = roomOf(board, scope);
