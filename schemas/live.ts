@@ -42,6 +42,11 @@ export const boardScope = z.strictObject({
 });
 export type BoardScope = z.infer<typeof boardScope>;
 
+/** One room per board and scope (the server names it; a screen knows which tiles are its own). */
+export function roomOf(board: BoardName, scope: BoardScope): string {
+  return `board:${board}:w${scope.warehouseId ?? '*'}:r${scope.regionId ?? '*'}`;
+}
+
 export const boardJoin = z.strictObject({ board: boardName, scope: boardScope.default({}) });
 export type BoardJoin = z.infer<typeof boardJoin>;
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { boardJoinAck, LIVE_EVENTS, tileEvent, type BoardName, type BoardScope, type TileEvent } from '../../../schemas/live';
+import { boardJoinAck, LIVE_EVENTS, roomOf, tileEvent, type BoardName, type BoardScope, type TileEvent } from '../../../schemas/live';
 import type { LiveConnection } from './connection.svelte';
 
 /**
@@ -13,7 +13,8 @@ export class LiveBoard {
   joined = $state(false);
   /** Tile events dropped because they did not match their schema. */
   rejected = $state(0);
-  #room: string | null = null;
+  /** This board's room: tiles of another scope (still in flight after a drill-down) are not ours. */
+  #room: string;
   #off: () => void;
 
   constructor(
@@ -22,12 +23,13 @@ export class LiveBoard {
     readonly scope: BoardScope,
     initial: Record<string, TileEvent> = {}
   ) {
+    this.#room = roomOf(board, scope);
     this.tiles = initial;
     const socket = connection.socket;
     const onTile = (payload: unknown) => {
       const parsed = tileEvent.safeParse(payload);
       if (!parsed.success) return void (this.rejected += 1);
-      if (parsed.data.board !== board || (this.#room !== null && parsed.data.room !== this.#room)) return;
+      if (parsed.data.room !== this.#room) return;
       this.tiles = { ...this.tiles, [parsed.data.tile]: parsed.data };
     };
     const onConnect = () => void this.#join();
@@ -48,7 +50,7 @@ export class LiveBoard {
     try {
       const answer = boardJoinAck.parse(await this.connection.socket.timeout(15_000).emitWithAck(LIVE_EVENTS.join, { board: this.board, scope: this.scope }));
       if (answer.ok) {
-        this.#room = answer.room;
+        this.#room = answer.room; // the scope the server settled on (a warehouse lead's own warehouse)
         this.joined = true;
         this.error = null;
       } else this.error = answer.error;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { LIVE_EVENTS, tileEvent, type BoardName, type BoardScope, type TileEvent } from '../../../../schemas/live';
 import type { LandedEvent } from '../../../../schemas/ingest';
 import type { BoardDefinition, TileContext, TileDefinition } from './boards/board';
-import { roomOf } from './boards/access';
+import { roomOf } from '../../../../schemas/live';
 
 export interface RoomOptions {
   boards: Readonly<Record<BoardName, BoardDefinition>>;
@@ -55,33 +55,27 @@ export class LiveRooms {
 
   /** Puts a socket in a board's room and sends it the room's current tiles, computing them if the room is new. */
   async join(socket: Socket, board: BoardName, scope: BoardScope): Promise<{ room: string; tiles: string[] }> {
-    const name = roomOf(board, scope);
-    let room = this.#rooms.get(name);
-    if (!room) {
-      const definition = this.options.boards[board];
-      room = { name, board: definition, scope, tiles: new Map(), dirty: new Set(definition.tiles.map((t) => t.name)), running: null, lastRun: 0, timer: null };
-      this.#rooms.set(name, room);
-    }
+    const room = this.#roomFor(board, scope);
     if (room.tiles.size < room.board.tiles.length) await this.#complete(room);
     // Joined after the tiles exist, then sent the cache: every tile once, never a blank.
-    await socket.join(name);
+    await socket.join(room.name);
     for (const tile of room.tiles.values()) socket.emit(LIVE_EVENTS.tile, tile);
-    return { room: name, tiles: room.board.tiles.map((t) => t.name) };
+    return { room: room.name, tiles: room.board.tiles.map((t) => t.name) };
   }
 
   async leave(socket: Socket, board: BoardName, scope: BoardScope): Promise<void> {
     await socket.leave(roomOf(board, scope));
   }
 
-  /** The current tiles of a board for a page's first paint (computed once when no screen watches it). */
+  /**
+   * The current tiles of a board for a page's first paint. The room is kept (with no
+   * socket until the page's screen joins a moment later, then served from its cache);
+   * a room nobody joins is dropped at the next refresh tick.
+   */
   async snapshot(board: BoardName, scope: BoardScope): Promise<Record<string, TileEvent>> {
-    const name = roomOf(board, scope);
-    const room = this.#rooms.get(name);
-    if (room && room.tiles.size === room.board.tiles.length) return Object.fromEntries(room.tiles);
-    const definition = this.options.boards[board];
-    const ctx = { ...this.options.context(), now: new Date() };
-    const entries = await Promise.all(definition.tiles.map(async (t) => [t.name, await this.#compute(name, board, t, scope, ctx)] as const));
-    return Object.fromEntries(entries);
+    const room = this.#roomFor(board, scope);
+    if (room.tiles.size < room.board.tiles.length) await this.#complete(room);
+    return Object.fromEntries(room.tiles);
   }
 
   landed(event: LandedEvent): void {
@@ -118,6 +112,17 @@ export class LiveRooms {
       for (const tile of room.board.tiles) room.dirty.add(tile.name);
       this.#schedule(room);
     }
+  }
+
+  #roomFor(board: BoardName, scope: BoardScope): Room {
+    const name = roomOf(board, scope);
+    let room = this.#rooms.get(name);
+    if (!room) {
+      const definition = this.options.boards[board];
+      room = { name, board: definition, scope, tiles: new Map(), dirty: new Set(definition.tiles.map((t) => t.name)), running: null, lastRun: 0, timer: null };
+      this.#rooms.set(name, room);
+    }
+    return room;
   }
 
   /** Waits until every tile of a new room has a value, computing now rather than after the rate limit. */

@@ -22,8 +22,3 @@ export function authorizeBoard(viewer: Viewer, board: BoardName, scope: BoardSco
   }
   return { scope };
 }
-
-/** One room per board and scope. */
-export function roomOf(board: BoardName, scope: BoardScope): string {
-  return `board:${board}:w${scope.warehouseId ?? '*'}:r${scope.regionId ?? '*'}`;
-}
