@@ -1,26 +1,11 @@
 import type { Page } from '@playwright/test';
-import { apiFor, expect, test } from './support/fixtures';
-import { ADMIN, emailOf, PASSWORD, type World } from './support/world';
-import type { Role } from '../../schemas/api/roles';
+import { apiFor, expect, loginAs, test } from './support/fixtures';
+import type { World } from './support/world';
 
 /**
  * The alerts inbox: a backorder at C raises an alert (ALERT_BACKORDER_DAYS=0 on the
  * E2E server) that arrives live, is acknowledged and resolved with who and when.
  */
-
-/**
- * Signs a page in with a session from auth.login — the cookie the sign-in form sets.
- * Not the form itself: on this plain-http test server SvelteKit refuses the form's
- * POST (adapter-node assumes https without ORIGIN, so the CSRF origin check fails).
- */
-async function signIn(page: Page, world: World, role: Role): Promise<void> {
-  const email = role === 'admin' ? ADMIN.email : emailOf(role);
-  const password = role === 'admin' ? ADMIN.password : PASSWORD;
-  const answer = await fetch(`${world.baseURL}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  expect(answer.status, `sign-in of ${role}`).toBe(200);
-  const { token } = ((await answer.json()) as { result: { data: { token: string } } }).result.data;
-  await page.context().addCookies([{ name: 'opstower_session', value: token, url: world.baseURL, httpOnly: true, sameSite: 'Lax' }]);
-}
 
 /** Sells more of a product than C has and ships what there is: the rest is a backorder. Returns the order id. */
 async function backorderAtC(world: World): Promise<number> {
@@ -41,7 +26,7 @@ async function backorderAtC(world: World): Promise<number> {
 const byId = (page: Page, id: string) => page.locator(`[data-testid="alert-row"][data-alert-id="${id}"]`);
 
 test('a new backorder alert arrives live, is acknowledged and resolved with who and when', async ({ page, world }, testInfo) => {
-  await signIn(page, world, 'planner');
+  await loginAs(page, 'planner');
   await page.goto('/alerts');
   await expect(page.getByRole('heading', { name: 'Alerts', level: 1 })).toBeVisible();
   await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-state', 'connected');
@@ -103,7 +88,7 @@ test('the resolved filter reads resolved alerts through the API, narrowed by kin
   }
   await admin.alerts.resolve.mutate({ alertId: open!.id, resolution: 'Handled by phone' });
 
-  await signIn(page, world, 'admin');
+  await loginAs(page, 'admin');
   await page.goto('/alerts');
   await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-state', 'connected');
   await expect(byId(page, String(open!.id))).toHaveCount(0);
@@ -121,7 +106,7 @@ test('the resolved filter reads resolved alerts through the API, narrowed by kin
 });
 
 test('a viewer sees the alerts but no acknowledge or resolve buttons', async ({ page, world }) => {
-  await signIn(page, world, 'viewer');
+  await loginAs(page, 'viewer');
   await page.goto('/alerts');
   await expect(page.getByTestId('alert-row').first()).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('alert-row').filter({ hasText: 'Backorder aging' }).first()).toBeVisible();

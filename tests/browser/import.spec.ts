@@ -1,20 +1,6 @@
-import type { Page } from '@playwright/test';
-import type { Role } from '../../schemas/api/roles';
 import { apiFor, expect, loginAs, test } from './support/fixtures';
 
 test.use({ locale: 'en-US' });
-
-/**
- * loginAs, once more when it fails: the sign-in page's hydration can clear an email
- * typed before it (value={form?.email ?? ''}), leaving the form unsent.
- */
-async function signIn(page: Page, role: Role): Promise<void> {
-  try {
-    await loginAs(page, role);
-  } catch {
-    await loginAs(page, role);
-  }
-}
 
 const HEADER = 'sku,name,category,cost_minor,price_minor';
 
@@ -22,7 +8,7 @@ test('admin imports products: one bad row refuses the file with its line and col
   const tag = `IMP${Date.now().toString(36).toUpperCase()}`;
   const skus = [1, 2, 3].map((i) => `${tag}-${i}`);
   const admin = await apiFor(world, 'admin');
-  await signIn(page, 'admin');
+  await loginAs(page, 'admin');
   await page.goto('/ops/import');
   await page.getByLabel('Products', { exact: true }).check();
 
@@ -59,14 +45,14 @@ test('admin imports products: one bad row refuses the file with its line and col
 });
 
 test('an empty import is refused in the form, before the API', async ({ page }) => {
-  await signIn(page, 'admin');
+  await loginAs(page, 'admin');
   await page.goto('/ops/import');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.locator('[data-field-error="text"]')).toHaveText('paste the CSV or choose a file');
 });
 
 test('a non-admin gets 403 on /ops/import and no link to it', async ({ page }) => {
-  await signIn(page, 'planner');
+  await loginAs(page, 'planner');
   const response = await page.goto('/ops/import');
   expect(response?.status()).toBe(403);
   await page.goto('/ops/stock');

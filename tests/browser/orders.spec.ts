@@ -1,30 +1,15 @@
 import type { Browser, Page } from '@playwright/test';
 import type { Role } from '../../schemas/api/roles';
-import { apiFor, expect, test } from './support/fixtures';
-import { ADMIN, emailOf, PASSWORD, type World } from './support/world';
+import { apiFor, expect, loginAs, test } from './support/fixtures';
 
 /**
  * Sales-order screens: entry with the API's own validation, confirm, a partial
  * shipment by the warehouse lead, cancelling the rest, and who sees which buttons.
  */
 
-/**
- * Signs a page in with a session from auth.login — the cookie the sign-in form sets.
- * Not the form itself: on this plain-http test server SvelteKit refuses the form's
- * POST (adapter-node assumes https without ORIGIN, so the CSRF origin check fails).
- */
-async function signIn(page: Page, world: World, role: Role): Promise<void> {
-  const email = role === 'admin' ? ADMIN.email : emailOf(role);
-  const password = role === 'admin' ? ADMIN.password : PASSWORD;
-  const answer = await fetch(`${world.baseURL}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  expect(answer.status, `sign-in of ${role}`).toBe(200);
-  const { token } = ((await answer.json()) as { result: { data: { token: string } } }).result.data;
-  await page.context().addCookies([{ name: 'opstower_session', value: token, url: world.baseURL, httpOnly: true, sameSite: 'Lax' }]);
-}
-
-async function pageAs(browser: Browser, world: World, role: Role): Promise<Page> {
+async function pageAs(browser: Browser, role: Role): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await signIn(page, world, role);
+  await loginAs(page, role);
   return page;
 }
 
@@ -42,7 +27,7 @@ test('sales enters and confirms an order, the warehouse ships part of it, sales 
   const before = await newest();
 
   await test.step('the form checks with the API schema and creates nothing while a line is invalid', async () => {
-    await signIn(page, world, 'sales');
+    await loginAs(page, 'sales');
     await page.goto('/ops/orders');
     await page.getByRole('link', { name: 'New order' }).click();
     await expect(page.getByRole('button', { name: 'Create order' })).toBeEnabled(); // hydrated: what we type stays
@@ -56,8 +41,8 @@ test('sales enters and confirms an order, the warehouse ships part of it, sales 
     await expect(page.getByLabel('Line 2 product', { exact: true })).toHaveValue(String(world.products[1]!.id));
     await page.getByLabel('Line 2 quantity').fill('5');
     await page.getByRole('button', { name: 'Create order' }).click();
-    await expect(page.locator('[data-field="lines.0.qty"]')).toHaveText('Quantity must be at least 1');
-    await expect(page.locator('[data-field="lines.1.qty"]')).toHaveCount(0);
+    await expect(page.locator('[data-field-error="lines.0.qty"]')).toHaveText('Quantity must be at least 1');
+    await expect(page.locator('[data-field-error="lines.1.qty"]')).toHaveCount(0);
     await expect(page).toHaveURL(/\/ops\/orders\/new$/);
     expect(await newest()).toBe(before);
   });
@@ -80,7 +65,7 @@ test('sales enters and confirms an order, the warehouse ships part of it, sales 
   });
 
   await test.step('the warehouse lead ships 4 of line 1; a refused quantity shows the server’s reason', async () => {
-    const lead = await pageAs(browser, world, 'warehouse');
+    const lead = await pageAs(browser, 'warehouse');
     await lead.goto(`/ops/orders/${orderId}`);
     await expect(lead.getByRole('button', { name: 'Ship quantities' })).toBeEnabled();
     await expect(lead.getByRole('button', { name: 'Confirm order' })).toHaveCount(0);
@@ -135,13 +120,13 @@ test('sales enters and confirms an order, the warehouse ships part of it, sales 
   });
 
   await test.step('read-only roles see the order without action buttons; a viewer does not get the page', async () => {
-    const executive = await pageAs(browser, world, 'executive');
+    const executive = await pageAs(browser, 'executive');
     await executive.goto(`/ops/orders/${orderId}`);
     await expect(cell(executive, 1, 'shipped')).toHaveText('4');
     await expect(executive.getByTestId('order-actions').getByRole('button')).toHaveCount(0);
     await expect(executive.getByRole('button', { name: /Cancel|Confirm|Ship|Approve|Reject/ })).toHaveCount(0);
     await executive.context().close();
-    const viewer = await pageAs(browser, world, 'viewer');
+    const viewer = await pageAs(browser, 'viewer');
     const answer = await viewer.goto(`/ops/orders/${orderId}`);
     expect(answer?.status()).toBe(403);
     await viewer.context().close();
@@ -151,7 +136,7 @@ test('sales enters and confirms an order, the warehouse ships part of it, sales 
 test('an order over the discount limit waits for approval, and an approver releases it', async ({ page, browser, world }) => {
   const salesApi = await apiFor(world, 'sales');
   const draft = await salesApi.orders.create.mutate({ customerId: world.customer, warehouseId: world.warehouses.A, discountBp: 1500, lines: [{ productId: world.products[2]!.id, qty: 2 }] });
-  await signIn(page, world, 'sales');
+  await loginAs(page, 'sales');
   await page.goto(`/ops/orders/${draft.id}`);
   await page.getByRole('button', { name: 'Confirm order' }).click();
   await expect(page.getByTestId('order-state')).toHaveText('Awaiting approval');
@@ -159,7 +144,7 @@ test('an order over the discount limit waits for approval, and an approver relea
   await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
   await expectLine(page, 1, { reserved: 0, backordered: 2 });
 
-  const finance = await pageAs(browser, world, 'finance');
+  const finance = await pageAs(browser, 'finance');
   await finance.goto(`/ops/orders/${draft.id}`);
   await finance.getByRole('button', { name: 'Approve' }).click();
   await expect(finance.getByTestId('order-state')).toHaveText('Confirmed');

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
-import { apiFor, expect, loginAs, test as base, WORLD_FILE } from './support/fixtures';
-import { ADMIN, signIn as apiSignIn, type World } from './support/world';
+import { apiFor, expect, loginAs, test } from './support/fixtures';
+import type { World } from './support/world';
 
 /**
  * The planner: the stock-at-risk table (sorting, filters, SKU search) and the
@@ -13,32 +12,6 @@ import { ADMIN, signIn as apiSignIn, type World } from './support/world';
  * - a primer runs out at branch C (shipped all 8), alone in its region, with a
  *   reorder rule (min 10, max 50, multiple 5) → the suggestion is to buy 50.
  */
-/**
- * The world as global setup wrote it; read back from the API when the file is gone
- * (test-results/ is emptied by any other Playwright run starting in this checkout).
- */
-const test = base.extend<{ world: World }>({
-  world: async ({ baseURL }, use) => {
-    if (existsSync(WORLD_FILE)) return use(JSON.parse(readFileSync(WORLD_FILE, 'utf8')) as World);
-    const api = await apiSignIn(baseURL!, ADMIN.email, ADMIN.password);
-    const [regions, warehouses, products, suppliers, customers] = await Promise.all([
-      api.catalog.regions.list.query(),
-      api.catalog.warehouses.list.query(),
-      api.catalog.products.list.query({ limit: 500 }),
-      api.catalog.suppliers.list.query(),
-      api.catalog.customers.list.query({ search: 'CUST-1' })
-    ]);
-    const id = <T extends { id: number }>(rows: T[], ok: (r: T) => boolean) => rows.find(ok)!.id;
-    await use({
-      baseURL: baseURL!,
-      regions: { north: id(regions, (r) => r.code === 'N'), south: id(regions, (r) => r.code === 'S') },
-      warehouses: { A: id(warehouses, (w) => w.code === 'A'), B: id(warehouses, (w) => w.code === 'B'), C: id(warehouses, (w) => w.code === 'C') },
-      products: products.items.filter((p) => !p.sku.startsWith('PLN-')).map((p) => ({ id: p.id, sku: p.sku })),
-      customer: id(customers.items, (c) => c.code === 'CUST-1'),
-      supplier: id(suppliers, (s) => s.code === 'SUP-1')
-    });
-  }
-});
 
 interface Scenario {
   tool: { id: number; sku: string };

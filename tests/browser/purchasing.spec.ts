@@ -1,22 +1,7 @@
-import type { Page } from '@playwright/test';
-import type { Role } from '../../schemas/api/roles';
 import { apiFor, expect, loginAs, test } from './support/fixtures';
+import { int } from './support/formats';
 
 test.use({ locale: 'en-US' });
-
-/**
- * loginAs, once more when it fails: the sign-in page's hydration can clear an email
- * typed before it (value={form?.email ?? ''}), leaving the form unsent.
- */
-async function signIn(page: Page, role: Role): Promise<void> {
-  try {
-    await loginAs(page, role);
-  } catch {
-    await loginAs(page, role);
-  }
-}
-
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 test('reorder at A to a sent PO, a partial receipt with rejects into quality hold, an over-receipt refused', async ({ page, world }, testInfo) => {
   const A = world.warehouses.A;
@@ -40,7 +25,7 @@ test('reorder at A to a sent PO, a partial receipt with rejects into quality hol
   await admin.orders.ship.mutate({ orderId: order.id });
 
   // The buyer runs the suggestions for A, then creates the draft POs.
-  await signIn(page, 'buyer');
+  await loginAs(page, 'buyer');
   await page.goto('/ops/purchasing');
   const reorder = page.getByRole('region', { name: 'Reorder suggestions' });
   await reorder.getByLabel('Warehouse').selectOption({ label: 'A · Central DC' });
@@ -76,7 +61,7 @@ test('reorder at A to a sent PO, a partial receipt with rejects into quality hol
   // The warehouse lead at A receives part of it, some rejected.
   const holdBefore = (await admin.stock.levels.query({ warehouseId: A, productIds: [product.id] }))[0]!.qualityHold;
   await page.context().clearCookies();
-  await signIn(page, 'warehouse');
+  await loginAs(page, 'warehouse');
   await page.goto(`/ops/purchasing/${po!.id}`);
   await expect(page.getByRole('button', { name: 'Send to supplier' })).toHaveCount(0);
   const receive = page.getByRole('region', { name: 'Receive a delivery' });
@@ -119,14 +104,14 @@ test('the buyer cancels a draft PO and closes a sent one; other roles get no suc
   const sent = await buyer.purchasing.create.mutate(order);
   await buyer.purchasing.send.mutate({ purchaseOrderId: sent.id });
 
-  await signIn(page, 'planner');
+  await loginAs(page, 'planner');
   await page.goto(`/ops/purchasing/${draft.id}`);
   await expect(page.locator('h1 [data-state]')).toHaveAttribute('data-state', 'draft');
   await expect(page.getByRole('button', { name: 'Cancel order' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Send to supplier' })).toHaveCount(0);
 
   await page.context().clearCookies();
-  await signIn(page, 'buyer');
+  await loginAs(page, 'buyer');
   await page.goto(`/ops/purchasing/${draft.id}`);
   await page.getByRole('button', { name: 'Cancel order' }).click();
   await expect(page.locator('h1 [data-state]')).toHaveAttribute('data-state', 'cancelled');

@@ -1,32 +1,14 @@
-import type { Page } from '@playwright/test';
-import type { Role } from '../../schemas/api/roles';
 import { apiFor, expect, loginAs, test } from './support/fixtures';
+import { day, int } from './support/formats';
 
 test.use({ locale: 'en-US' });
 
-/**
- * loginAs, once more when it fails: the sign-in page's hydration can clear an email
- * typed before it (value={form?.email ?? ''}), leaving the form unsent.
- */
-async function signIn(page: Page, role: Role): Promise<void> {
-  try {
-    await loginAs(page, role);
-  } catch {
-    await loginAs(page, role);
-  }
-}
-
 const FIELDS = ['onHand', 'reserved', 'available', 'qualityHold', 'damaged', 'inTransit', 'incoming', 'outgoing', 'forecast'] as const;
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const day = (d: string) => {
-  const [y, m, dd] = d.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(new Date(y!, m! - 1, dd!));
-};
 
 test('stock lookup: DRL-100 per warehouse as the ledger has it, and ATP beyond one warehouse points to the network', async ({ page, world }, testInfo) => {
   const drl = world.products.find((p) => p.sku === 'DRL-100')!;
   const api = await apiFor(world, 'viewer');
-  await signIn(page, 'viewer');
+  await loginAs(page, 'viewer');
   await page.goto('/ops/stock');
 
   await page.getByLabel('Product (SKU)').fill('drl-100');
@@ -80,7 +62,7 @@ test('stock lookup: DRL-100 per warehouse as the ledger has it, and ATP beyond o
 });
 
 test('stock lookup by part of a name lists the matching products', async ({ page }) => {
-  await signIn(page, 'sales');
+  await loginAs(page, 'sales');
   await page.goto('/ops/stock?sku=paint');
   await expect(page.getByText('No product has the SKU “paint”.')).toBeVisible();
   await page.getByRole('link', { name: 'PNT-400' }).click();

@@ -1,26 +1,7 @@
-import type { Page } from '@playwright/test';
-import type { Role } from '../../schemas/api/roles';
 import { apiFor, expect, loginAs, test } from './support/fixtures';
+import { day, int } from './support/formats';
 
 test.use({ locale: 'en-US' });
-
-/**
- * loginAs, once more when it fails: the sign-in page's hydration can clear an email
- * typed before it (value={form?.email ?? ''}), leaving the form unsent.
- */
-async function signIn(page: Page, role: Role): Promise<void> {
-  try {
-    await loginAs(page, role);
-  } catch {
-    await loginAs(page, role);
-  }
-}
-
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const day = (d: string) => {
-  const [y, m, dd] = d.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(new Date(y!, m! - 1, dd!));
-};
 
 test('a transfer A→B from request to receipt: field error first, approve, ship into transit, receive with a shortage', async ({ page, world }, testInfo) => {
   const hmr = world.products.find((p) => p.sku === 'HMR-300')!;
@@ -28,7 +9,7 @@ test('a transfer A→B from request to receipt: field error first, approve, ship
   const planner = await apiFor(world, 'planner');
   const existing = (await planner.transfers.list.query({ limit: 500 })).map((t) => t.id);
 
-  await signIn(page, 'planner');
+  await loginAs(page, 'planner');
   await page.goto('/ops/transfers');
   const form = page.getByRole('region', { name: 'Request a transfer' });
   await form.getByLabel('From', { exact: true }).selectOption({ label: 'A · Central DC' });
@@ -65,7 +46,7 @@ test('a transfer A→B from request to receipt: field error first, approve, ship
   // The warehouse lead at A ships it: the units are in transit to B.
   const inTransitBefore = (await planner.stock.levels.query({ warehouseId: B, productIds: [hmr.id] }))[0]?.inTransit ?? 0;
   await page.context().clearCookies();
-  await signIn(page, 'warehouse');
+  await loginAs(page, 'warehouse');
   await page.goto(`/ops/transfers/${id}`);
   await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Ship transfer' }).click();
@@ -81,7 +62,7 @@ test('a transfer A→B from request to receipt: field error first, approve, ship
 
   // Receipt at B needs B's lead or an admin.
   await page.context().clearCookies();
-  await signIn(page, 'admin');
+  await loginAs(page, 'admin');
   await page.goto(`/ops/transfers/${id}`);
   const receive = page.getByRole('region', { name: 'Receive', exact: true });
   await receive.getByLabel('Received HMR-300').fill('5');
@@ -113,7 +94,7 @@ test('a requested transfer can be cancelled before it ships', async ({ page, wor
   const planner = await apiFor(world, 'planner');
   const tap = world.products.find((p) => p.sku === 'TAP-600')!;
   const t = await planner.transfers.request.mutate({ fromWarehouseId: world.warehouses.A, toWarehouseId: world.warehouses.C, lines: [{ productId: tap.id, qty: 3 }] });
-  await signIn(page, 'planner');
+  await loginAs(page, 'planner');
   await page.goto(`/ops/transfers/${t.id}`);
   await expect(page.getByTestId('expected-arrival')).toHaveText(day(t.expectedArrival));
   await page.getByRole('button', { name: 'Cancel transfer' }).click();

@@ -1,18 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import type { Page } from '@playwright/test';
-import { apiFor, expect, loginAs, test as shared, WORLD_FILE } from './support/fixtures';
+import { apiFor, expect, loginAs, test } from './support/fixtures';
 import type { World } from './support/world';
-
-/**
- * The world is read once per worker: parallel Playwright runs in one checkout
- * share test-results/ and each run empties it when it starts.
- */
-const test = shared.extend<object, { worldOnce: World }>({
-  // eslint-disable-next-line no-empty-pattern
-  worldOnce: [async ({}, use) => use(JSON.parse(readFileSync(WORLD_FILE, 'utf8')) as World), { scope: 'worker' }],
-  world: async ({ worldOnce }, use) => use(worldOnce)
-});
 
 /** A warehouse day (YYYY-MM-DD) in the test network's zone, `offset` days from today. */
 const berlinDay = (offset: number) =>

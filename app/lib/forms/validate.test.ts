@@ -2,7 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { createOrderInput, shipInput } from '../../../schemas/api/orders';
 import { resolveAlertInput } from '../../../schemas/api/alerts';
-import { check, errorsAt, fieldErrorsOf, mergeFieldErrors, pathKey, remapIndexes, submitChecked } from './validate';
+import { check, errorsAt, fieldErrorsOf, mergeFieldErrors, pathKey, remapIndexes, submitChecked, unplaced } from './validate';
 
 const order = (lines: unknown[]) => ({ customerId: 1, warehouseId: 2, discountBp: 0, requestedDate: null, lines });
 
@@ -63,6 +63,13 @@ describe('field error helpers', () => {
   it('maps the index of a sent row back to the form row it came from', () => {
     const sent = { 'lines.0.qty': ['too many'], 'lines.1': ['unknown line'], orderId: ['bad'] };
     expect(remapIndexes(sent, 'lines', [2, 5])).toEqual({ 'lines.2.qty': ['too many'], 'lines.5': ['unknown line'], orderId: ['bad'] });
+  });
+
+  it('lists the messages no field shows, named by their key; the form’s own bare', () => {
+    const errors = { 'lines.0.qty': ['must be at least 1'], 'lines.0.lineId': ['line 9 is not on this transfer'], '': ['the transfer is not approved'], transferId: ['gone', 'really'] };
+    const shown = (key: string) => /^lines\.\d+\.qty$/.test(key);
+    expect(unplaced(errors, shown)).toEqual(['lines.0.lineId: line 9 is not on this transfer', 'the transfer is not approved', 'transferId: gone', 'transferId: really']);
+    expect(unplaced(errors, () => true)).toEqual([]);
   });
 });
 

@@ -54,6 +54,14 @@ export function errorsAt(errors: FieldErrors, key: string): string[] {
 }
 
 /**
+ * The messages no field of the form shows (`shown` says which keys have a place),
+ * as "key: message", so that a server check on a field without an input is not lost.
+ */
+export function unplaced(errors: FieldErrors, shown: (key: string) => boolean): string[] {
+  return Object.entries(errors).flatMap(([key, messages]) => (shown(key) ? [] : messages.map((m) => (key ? `${key}: ${m}` : m))));
+}
+
+/**
  * Renames array indexes of a path prefix: a form that sends only some of its rows
  * (lines with a quantity) maps the sent index back to the row shown.
  * rows[i] is the form row of sent element i.

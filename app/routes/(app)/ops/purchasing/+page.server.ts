@@ -2,7 +2,8 @@ import type { PageServerLoad } from './$types';
 import { requireScreen } from '$lib/server/auth/guard';
 import { getRuntime } from '$lib/server/runtime';
 import { listPurchaseOrders } from '$lib/server/core/purchasing';
-import { allowedActions } from '$lib/components/ops/permissions.server';
+import { purchasingRouter } from '$lib/server/api/routers/purchasing';
+import { allowedActions } from '$lib/forms/permissions.server';
 import { idParam, supplierRefs, warehouseRefs } from '$lib/components/ops/refs.server';
 import { purchaseOrderState } from '../../../../../schemas/api/purchasing';
 
@@ -24,6 +25,6 @@ export const load: PageServerLoad = async (event) => {
     suppliers,
     orders,
     filter: { warehouseId, state },
-    can: allowedActions(user, ['purchasing.suggestions', 'purchasing.reorder'])
+    can: allowedActions(purchasingRouter, user.role, ['suggestions', 'reorder'])
   };
 };

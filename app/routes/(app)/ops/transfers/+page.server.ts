@@ -2,7 +2,8 @@ import type { PageServerLoad } from './$types';
 import { requireScreen } from '$lib/server/auth/guard';
 import { getRuntime } from '$lib/server/runtime';
 import { listTransfers } from '$lib/server/core/transfers';
-import { allowedActions } from '$lib/components/ops/permissions.server';
+import { transfersRouter } from '$lib/server/api/routers/transfers';
+import { allowedActions } from '$lib/forms/permissions.server';
 import { idParam, laneRefs, warehouseRefs } from '$lib/components/ops/refs.server';
 import { transferState } from '../../../../../schemas/api/transfers';
 
@@ -21,6 +22,6 @@ export const load: PageServerLoad = async (event) => {
     transfers,
     filter: { warehouseId, state },
     homeWarehouseId: user.warehouseId,
-    can: allowedActions(user, ['transfers.request'])
+    can: allowedActions(transfersRouter, user.role, ['request'])
   };
 };

@@ -3,7 +3,8 @@ import type { PageServerLoad } from './$types';
 import { requireScreen } from '$lib/server/auth/guard';
 import { getRuntime } from '$lib/server/runtime';
 import { getPurchaseOrder } from '$lib/server/core/purchasing';
-import { allowedActions } from '$lib/components/ops/permissions.server';
+import { purchasingRouter } from '$lib/server/api/routers/purchasing';
+import { allowedActions } from '$lib/forms/permissions.server';
 import { idParam, orNotFound, supplierRefs, warehouseRefs } from '$lib/components/ops/refs.server';
 import { mayActAt } from '$lib/components/ops/refs';
 
@@ -18,7 +19,7 @@ export const load: PageServerLoad = async (event) => {
     po,
     warehouses,
     suppliers,
-    can: allowedActions(user, ['purchasing.send', 'purchasing.cancel', 'purchasing.close', 'purchasing.receive']),
+    can: allowedActions(purchasingRouter, user.role, ['send', 'cancel', 'close', 'receive']),
     inScope: mayActAt(user, po.warehouseId)
   };
 };

@@ -3,7 +3,8 @@ import type { PageServerLoad } from './$types';
 import { requireScreen } from '$lib/server/auth/guard';
 import { getRuntime } from '$lib/server/runtime';
 import { getTransfer } from '$lib/server/core/transfers';
-import { allowedActions } from '$lib/components/ops/permissions.server';
+import { transfersRouter } from '$lib/server/api/routers/transfers';
+import { allowedActions } from '$lib/forms/permissions.server';
 import { idParam, orNotFound, warehouseRefs } from '$lib/components/ops/refs.server';
 import { mayActAt } from '$lib/components/ops/refs';
 
@@ -19,7 +20,7 @@ export const load: PageServerLoad = async (event) => {
   return {
     transfer,
     warehouses,
-    can: allowedActions(user, ['transfers.approve', 'transfers.cancel', 'transfers.ship', 'transfers.receive']),
+    can: allowedActions(transfersRouter, user.role, ['approve', 'cancel', 'ship', 'receive']),
     // Approve and cancel: either end; ship: the source; receive: the destination (as the API checks).
     scope: { either: atSource || atDestination, source: atSource, destination: atDestination }
   };
