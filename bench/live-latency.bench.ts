@@ -24,7 +24,7 @@ import { benchPostgres } from './support';
 const SOCKETS = 200;
 const RATE = 200;
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
-const WORKERS = 8;
+const WORKERS = 16;
 const WRITTEN = new Set(['sales_orders', 'sales_order_lines', 'shipments', 'shipment_lines', 'stock_moves', 'stock_balances', 'invoices']);
 const PASSWORD = 'bench password 1234';
 
@@ -97,6 +97,16 @@ function latencies(commits: Commit[], screens: Screen[]): { values: number[]; mi
   return { values: values.sort((a, b) => a - b), missing };
 }
 
+/** Where the server's time went: its tile computations, from /metrics. */
+async function tileCosts(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (suffix: string) =>
+    new Map([...text.matchAll(new RegExp(`^opstower_tile_compute_seconds_${suffix}\\{board="(\\w+)",tile="(\\w+)"\\} ([\\d.e+-]+)$`, 'gm'))].map((m) => [`${m[1]}/${m[2]}`, Number(m[3])]));
+  const sums = read('sum');
+  const counts = read('count');
+  return [...counts].map(([tile, n]) => `${tile} ${n} × ${((sums.get(tile)! / n) * 1000).toFixed(0)}`).join(', ');
+}
+
 const bench: Benchmark = {
   name: 'live-latency',
   description: `commit-to-browser latency, ${SOCKETS} sockets on the executive board and wall screens, ${RATE} sales transactions/s for ${SECONDS} s (embedded ClickHouse)`,
@@ -166,6 +176,7 @@ const bench: Benchmark = {
       const { values, missing } = latencies(commits, watched);
       ctx.log(`${commits.length} commits in ${elapsed.toFixed(1)} s (${failed} failed); ${values.length.toLocaleString('en')} commit×screen samples; ${missing} never shown`);
       ctx.log(`tiles counted: ${[...relevant].join(', ')}`);
+      ctx.log(`server tile computations (count, mean ms): ${await tileCosts(server.url)}`);
       return [
         { name: 'transactions per second', value: commits.length / elapsed, unit: 'tx/s', target: { op: '>=', value: RATE * 0.95 } },
         { name: 'commit-to-browser p50', value: percentile(values, 50), unit: 'ms' },

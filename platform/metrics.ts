@@ -18,3 +18,18 @@ export const httpDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [metrics]
 });
+
+export const tileDuration = new Histogram({
+  name: 'opstower_tile_compute_seconds',
+  help: 'Time to compute one board tile, by board and tile',
+  labelNames: ['board', 'tile'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metrics]
+});
+
+export const tilePushes = new Counter({
+  name: 'opstower_tile_pushes_total',
+  help: 'Tile updates pushed to board rooms, by board',
+  labelNames: ['board'] as const,
+  registers: [metrics]
+});

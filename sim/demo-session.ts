@@ -8,6 +8,7 @@ import { createSimUsers, type SimLogin } from './sim-users';
 import { loadSimIds } from './executor';
 import { SimRunner } from './runner';
 import { DAY_MS } from './clock';
+import { ScenarioRegistry } from './scenario-registry';
 
 /**
  * The demo: a simulated distribution network with 90 days of history, written into
@@ -27,6 +28,8 @@ export interface DemoOptions {
 
 export interface Demo {
   logins: SimLogin[];
+  /** The scenarios an admin starts and stops (npm run scenario, the admin page): they shape the live operations. */
+  scenarios: ScenarioRegistry;
   /** Starts the live operations (after the ingest is up). */
   startLive(): void;
   stop(): Promise<void>;
@@ -61,6 +64,7 @@ export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Dem
   let running: Promise<unknown> | null = null;
   return {
     logins: users.logins,
+    scenarios: new ScenarioRegistry(network, runner, (change, s) => options.log.info({ scenario: s }, `scenario ${s.id} ${change}: ${s.description}`)),
     startLive() {
       running = runner.start().catch((err) => options.log.error({ err }, 'demo operations stopped on an error'));
     },

@@ -22,7 +22,8 @@ export const SCREENS = {
   transfers: { href: '/ops/transfers', label: 'Transfers', group: 'Operations', roles: ['admin', 'planner', 'warehouse'] },
   stock: { href: '/ops/stock', label: 'Stock & ATP', group: 'Operations', roles: ['admin', 'executive', 'planner', 'buyer', 'sales', 'warehouse', 'finance', 'viewer'] },
   import: { href: '/ops/import', label: 'CSV import', group: 'Admin', roles: ['admin'] },
-  kiosks: { href: '/admin/kiosks', label: 'Kiosk screens', group: 'Admin', roles: ['admin', 'warehouse'] }
+  kiosks: { href: '/admin/kiosks', label: 'Kiosk screens', group: 'Admin', roles: ['admin', 'warehouse'] },
+  scenarios: { href: '/admin/scenarios', label: 'Scenarios', group: 'Admin', roles: ['admin'] }
 } as const satisfies Record<string, Screen>;
 
 export type ScreenName = keyof typeof SCREENS;

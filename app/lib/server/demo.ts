@@ -3,9 +3,12 @@ import type { Config } from '../../../schemas/config';
 import type { CoreDb } from './core/db';
 import { prepareDemo } from '../../../sim/demo-session';
 import { terminalProgress } from '../../../sim/history-progress';
+import type { ScenarioControl } from '../../../sim/scenario-registry';
 
 /** The simulated network inside the control tower (SIMULATOR=demo, as `npm run demo` sets it). */
 export interface RunningDemo {
+  /** The scenarios of the live operations (the `sim` API and the admin page). */
+  scenarios: ScenarioControl;
   startLive(): void;
   stop(): Promise<void>;
 }

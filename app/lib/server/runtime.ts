@@ -14,6 +14,7 @@ import { linkIngest, type IngestLink } from './ingest/ingest-link';
 import { startDemo, type RunningDemo } from './demo';
 import { DetectorRunner } from './analytics/detector-runner';
 import { detectorThresholds } from '../../../schemas/detector-thresholds';
+import type { ScenarioControl } from '../../../sim/scenario-registry';
 
 /**
  * Everything one control-tower process runs: config, engines, live hub. Started
@@ -33,6 +34,8 @@ export interface Runtime {
   ingest: IngestLink;
   /** The alert detectors, run after landed batches and on a schedule. */
   detectors: DetectorRunner;
+  /** The simulator's scenarios, when this process runs the demo (SIMULATOR=demo). */
+  sim?: ScenarioControl;
   startedAt: Date;
   health(): Promise<HealthReport>;
   shutdown(): Promise<void>;
@@ -104,6 +107,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     rooms,
     ingest,
     detectors,
+    sim: demo?.scenarios,
     startedAt,
     health: () => checkHealth(engines, startedAt, ingest),
     shutdown() {

@@ -6,6 +6,7 @@ import { catalogRouter } from './routers/catalog';
 import { ordersRouter } from './routers/orders';
 import { purchasingRouter } from './routers/purchasing';
 import { returnsRouter } from './routers/returns';
+import { simRouter } from './routers/sim';
 import { stockRouter } from './routers/stock';
 import { transfersRouter } from './routers/transfers';
 import { createCallerFactory, router } from './trpc';
@@ -21,7 +22,8 @@ export const appRouter = router({
   returns: returnsRouter,
   kpi: kpiRouter,
   alerts: alertsRouter,
-  kiosk: kioskRouter
+  kiosk: kioskRouter,
+  sim: simRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import type { Actor } from '../core/actor';
 import type { CoreDb } from '../core/db';
 import { DomainError } from '../core/errors';
 import { actorOf } from '../auth/sessions';
+import type { ScenarioControl } from '../../../../sim/scenario-registry';
 
 export interface ApiContext {
   db: CoreDb;
@@ -20,6 +21,8 @@ export interface ApiContext {
   ch?: ClickHouseClient;
   /** The live hub, where a change must reach open screens at once (a revoked kiosk token). */
   live?: { kioskRevoked(id: number): void };
+  /** The simulator's scenarios, where this process runs the demo (the `sim` router). */
+  sim?: ScenarioControl;
 }
 
 /** Who may call a procedure: roles, or 'public' (login only). Read by the role-matrix test. */

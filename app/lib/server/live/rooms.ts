@@ -4,6 +4,7 @@ import { LIVE_EVENTS, tileEvent, type BoardName, type BoardScope, type TileEvent
 import type { LandedEvent } from '../../../../schemas/ingest';
 import type { BoardDefinition, TileContext, TileDefinition } from './boards/board';
 import { roomOf } from '../../../../schemas/live';
+import { tileDuration, tilePushes } from '../../../../platform/metrics';
 
 export interface RoomOptions {
   boards: Readonly<Record<BoardName, BoardDefinition>>;
@@ -166,14 +167,16 @@ export class LiveRooms {
       const event = await this.#compute(room.name, room.board.name, tile, room.scope, ctx, room.tiles.get(tile.name));
       room.tiles.set(tile.name, event);
       this.#io?.local.to(room.name).emit(LIVE_EVENTS.tile, event);
+      tilePushes.inc({ board: room.board.name });
     }
   }
 
   /** A failed recomputation keeps the last good data and asOf, so the screen shows it as stale, not blank. */
   async #compute(room: string, board: BoardName, tile: TileDefinition, scope: BoardScope, ctx: TileContext, previous?: TileEvent): Promise<TileEvent> {
     const computedAt = new Date().toISOString();
+    const timer = tileDuration.startTimer({ board, tile: tile.name });
     try {
-      const value = await tile.compute(ctx, scope);
+      const value = await tile.compute(ctx, scope).finally(timer);
       return tileEvent.parse({ room, board, tile: tile.name, data: value.data, asOf: value.asOf, computedAt, error: null });
     } catch (err) {
       this.options.log.warn({ err, room, tile: tile.name }, 'tile computation failed');

@@ -22,6 +22,7 @@ const handler: RequestHandler = async (event) => {
       isDev: runtime.config.NODE_ENV === 'development',
       ch: runtime.engines.clickhouse.client,
       live: runtime.hub,
+      sim: runtime.sim,
       setSession: (value, expiresAt) => {
         if (value) {
           event.cookies.set(SESSION_COOKIE, value, {
