@@ -32,9 +32,16 @@ const tile = (name: string, tables: string[], extra: Partial<TileDefinition> = {
   ...extra
 });
 
+const SLOW_MS = 700;
 const board: BoardDefinition = {
   name: 'executive',
-  tiles: [tile('orders', ['sales_orders']), tile('stock', ['stock_moves']), tile('local', ['stock_moves'], { ownWarehouseOnly: true }), tile('flaky', ['alerts'])]
+  tiles: [
+    tile('orders', ['sales_orders']),
+    tile('stock', ['stock_moves']),
+    tile('local', ['stock_moves'], { ownWarehouseOnly: true }),
+    tile('flaky', ['alerts']),
+    tile('slow', ['invoices'], { minIntervalMs: SLOW_MS })
+  ]
 };
 const boards = { executive: board, planner: board, wall: board, alerts: board } as Record<BoardName, BoardDefinition>;
 
@@ -91,10 +98,10 @@ describe('board rooms', () => {
   it('sends a joining screen every tile at once, and a second screen the cached ones without recomputing', async () => {
     reset();
     const first = await screen({ warehouseId: 1 });
-    expect(first.joined.tiles).toEqual(['orders', 'stock', 'local', 'flaky']);
-    expect(first.tiles.map((t) => t.tile).sort()).toEqual(['flaky', 'local', 'orders', 'stock']);
+    expect(first.joined.tiles).toEqual(['orders', 'stock', 'local', 'flaky', 'slow']);
+    expect(first.tiles.map((t) => t.tile).sort()).toEqual(['flaky', 'local', 'orders', 'slow', 'stock']);
     const second = await screen({ warehouseId: 1 });
-    expect(second.tiles).toHaveLength(4);
+    expect(second.tiles).toHaveLength(5);
     expect(count('orders', 1)).toBe(1); // served from the room's cache
     expect(second.tiles.find((t) => t.tile === 'orders')!.data).toEqual({ n: 1, scope: { warehouseId: 1 } });
   });
@@ -137,6 +144,27 @@ describe('board rooms', () => {
     expect(count('orders', 7)).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL) + 1);
     const pushed = s.tiles.filter((t) => t.tile === 'orders' && t.room === s.joined.room);
     expect(pushed.at(-1)!.data).toMatchObject({ n: count('orders', 7) });
+  });
+
+  it('holds a costly tile to its own interval while the others follow every pass, and catches it up after the burst', async () => {
+    const s = await screen({ warehouseId: 11 });
+    reset();
+    s.tiles.length = 0;
+    const started = Date.now();
+    while (Date.now() - started < SLOW_MS * 2) {
+      rooms.landed(landed(['sales_orders', 'invoices']));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const during = count('slow', 11);
+    await settle(SLOW_MS + INTERVAL * 2);
+    const elapsed = Date.now() - started;
+    expect(count('orders', 11)).toBeGreaterThanOrEqual(Math.floor((SLOW_MS * 2) / INTERVAL) - 1);
+    expect(during).toBeLessThanOrEqual(Math.ceil((SLOW_MS * 2) / SLOW_MS) + 1);
+    expect(count('slow', 11)).toBeLessThanOrEqual(Math.ceil(elapsed / SLOW_MS) + 1);
+    // The last batch's change reached the costly tile too, once its interval passed.
+    const last = s.tiles.filter((t) => t.tile === 'slow').at(-1)!;
+    expect(last.data).toMatchObject({ n: count('slow', 11) });
+    expect(Date.parse(last.computedAt)).toBeGreaterThan(started + SLOW_MS);
   });
 
   it('keeps the last good data of a tile that fails, marked with the error', async () => {

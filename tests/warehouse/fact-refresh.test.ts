@@ -31,7 +31,7 @@ async function expectFactsEqualSource(): Promise<void> {
   const open = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_open_order_lines');
   expect(canon(open)).toEqual(canon(linesFresh.filter((l) => (l.backordered_qty as number) > 0 && l.order_state !== 'cancelled')));
   const fill = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_order_fill');
-  expect(canon(fill)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderFillSource(false)})`)));
+  expect(canon(fill)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderFillSource(`(${orderLineSource(false)})`)})`)));
   const position = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_stock_position');
   expect(canon(position)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${stockPositionSource(false)})`)));
 }

@@ -33,9 +33,16 @@ const FACT_REFRESH_TABLE = `CREATE TABLE IF NOT EXISTS fact_refresh (
 const withoutParams = (select: string) => select.replaceAll('{to:UInt64}', 'toUInt64(0)');
 const createSql = (f: MaterializedFact, table = f.table) => `CREATE TABLE IF NOT EXISTS ${table} ENGINE = ${f.engine} EMPTY AS ${withoutParams(f.rebuild)}`;
 
+async function createTable(ch: ClickHouseClient, f: MaterializedFact, table = f.table): Promise<void> {
+  await ch.command({ query: createSql(f, table) });
+  for (const [name, column] of Object.entries(f.indexes ?? {})) {
+    await ch.command({ query: `ALTER TABLE ${table} ADD INDEX IF NOT EXISTS ${name} ${column} TYPE minmax GRANULARITY 1` });
+  }
+}
+
 export async function ensureMaterializedFacts(ch: ClickHouseClient): Promise<void> {
   await ch.command({ query: FACT_REFRESH_TABLE });
-  for (const f of MATERIALIZED_FACTS) await ch.command({ query: createSql(f) });
+  for (const f of MATERIALIZED_FACTS) await createTable(ch, f);
 }
 
 export async function readWatermark(ch: ClickHouseClient): Promise<Watermark | null> {
@@ -85,7 +92,7 @@ export class FactRefresher {
     for (const f of MATERIALIZED_FACTS) {
       const fresh = `${f.table}__rebuild`;
       await this.#ch.command({ query: `DROP TABLE IF EXISTS ${fresh}` });
-      await this.#ch.command({ query: createSql(f, fresh) });
+      await createTable(this.#ch, f, fresh);
       await this.#ch.command({ query: `INSERT INTO ${fresh} ${f.rebuild}`, query_params: { to: to.toString() } });
       await this.#ch.command({ query: `EXCHANGE TABLES ${f.table} AND ${fresh}` });
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });

@@ -103,8 +103,9 @@ SELECT DISTINCT order_id AS id FROM (
 /**
  * Per confirmed order, the fill counts its lines add up to (lines with demand only):
  * what fill rate reads when no category narrows it to some of an order's lines.
+ * `lines` is a subquery of order-line facts (orderLineSource's columns).
  */
-export function orderFillSource(narrow: boolean): string {
+export function orderFillSource(lines: string): string {
   return `
 SELECT order_id, any(ordered_at) AS ordered_at, any(warehouse_time_zone) AS time_zone, any(warehouse_id) AS warehouse_id,
        any(warehouse_region_id) AS warehouse_region_id, any(customer_id) AS customer_id,
@@ -113,6 +114,6 @@ SELECT order_id, any(ordered_at) AS ordered_at, any(warehouse_time_zone) AS time
        toInt64(sumIf(least(first_shipment_qty, demand_qty), demand_qty > 0)) AS units_first,
        toInt64(countIf(demand_qty > 0 AND shipped_qty >= demand_qty)) AS lines_final,
        toInt64(sumIf(least(shipped_qty, demand_qty), demand_qty > 0)) AS units_final
-FROM (${orderLineSource(narrow)})
+FROM ${lines}
 GROUP BY order_id`;
 }

@@ -23,9 +23,13 @@ interface Room {
   /** The last value of each tile: a (re)joining screen gets it at once. */
   tiles: Map<string, TileEvent>;
   dirty: Set<string>;
+  /** When each tile was last computed (a tile with minIntervalMs waits for its turn). */
+  computedAt: Map<string, number>;
   running: Promise<void> | null;
   lastRun: number;
   timer: NodeJS.Timeout | null;
+  /** When the pending timer fires. */
+  timerAt: number;
 }
 
 /**
@@ -120,7 +124,7 @@ export class LiveRooms {
     let room = this.#rooms.get(name);
     if (!room) {
       const definition = this.options.boards[board];
-      room = { name, board: definition, scope, tiles: new Map(), dirty: new Set(definition.tiles.map((t) => t.name)), running: null, lastRun: 0, timer: null };
+      room = { name, board: definition, scope, tiles: new Map(), dirty: new Set(definition.tiles.map((t) => t.name)), computedAt: new Map(), running: null, lastRun: 0, timer: null, timerAt: 0 };
       this.#rooms.set(name, room);
     }
     return room;
@@ -144,9 +148,22 @@ export class LiveRooms {
     this.#rooms.delete(name);
   }
 
+  /** When a dirty tile may next be computed: its own interval since it last was (0 for a tile never computed). */
+  #dueAt(room: Room, name: string): number {
+    const tile = room.board.tiles.find((t) => t.name === name);
+    return (room.computedAt.get(name) ?? -Infinity) + (tile?.minIntervalMs ?? 0);
+  }
+
   #schedule(room: Room, now = false): void {
-    if (room.running || room.timer) return; // the running pass reschedules what got dirty meanwhile
-    const wait = now ? 0 : Math.max(0, room.lastRun + this.options.minIntervalMs - Date.now());
+    if (room.running) return; // the running pass reschedules what got dirty meanwhile
+    const firstDue = Math.min(...[...room.dirty].map((name) => this.#dueAt(room, name)));
+    const wait = now ? 0 : Math.max(0, room.lastRun + this.options.minIntervalMs - Date.now(), firstDue - Date.now());
+    // A pass already planned as soon or sooner stands; a tile due earlier brings it forward.
+    if (room.timer) {
+      if (room.timerAt <= Date.now() + wait) return;
+      clearTimeout(room.timer);
+      room.timer = null;
+    }
     const start = () => {
       room.timer = null;
       room.running = this.#run(room).finally(() => {
@@ -155,15 +172,20 @@ export class LiveRooms {
       });
     };
     if (wait === 0) start();
-    else room.timer = setTimeout(start, wait);
+    else {
+      room.timerAt = Date.now() + wait;
+      room.timer = setTimeout(start, wait);
+    }
   }
 
   async #run(room: Room): Promise<void> {
     room.lastRun = Date.now();
-    const names = [...room.dirty];
-    room.dirty.clear();
+    // Tiles whose own interval has not passed stay dirty for a later pass.
+    const names = [...room.dirty].filter((name) => this.#dueAt(room, name) <= room.lastRun);
+    for (const name of names) room.dirty.delete(name);
     const ctx = { ...this.options.context(), now: new Date() };
     for (const tile of room.board.tiles.filter((t) => names.includes(t.name))) {
+      room.computedAt.set(tile.name, Date.now());
       const event = await this.#compute(room.name, room.board.name, tile, room.scope, ctx, room.tiles.get(tile.name));
       room.tiles.set(tile.name, event);
       this.#io?.local.to(room.name).emit(LIVE_EVENTS.tile, event);

@@ -30,6 +30,12 @@ export interface TileDefinition {
   tables: readonly string[];
   /** The tile reads only its room's warehouse: batches about other warehouses leave it alone. */
   ownWarehouseOnly?: boolean;
+  /**
+   * At most one computation per this many ms (beyond the room's own bound): for
+   * costly tiles whose numbers need not follow every batch, so that the room's
+   * headline tiles are recomputed sooner. The tile still says how fresh it is.
+   */
+  minIntervalMs?: number;
   compute(ctx: TileContext, scope: BoardScope): Promise<TileValue>;
 }
 

@@ -51,6 +51,8 @@ export const stockAtRiskTile: TileDefinition = {
     'products',
     'warehouses'
   ],
+  // A whole-network scan (hundreds of ms at size): at most every 2 s, not after every sale.
+  minIntervalMs: 2_000,
   compute: ({ ch }, scope) => stockAtRiskTable(ch, scope)
 };
 
