@@ -26,7 +26,9 @@ describe('loadConfig', () => {
     ['PORT', 'eighty', /PORT="eighty" is not a number; expected a TCP port 1-65535/],
     ['PORT', '70000', /PORT="70000" is above 65535/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud" is not a log level/],
-    ['NODE_ENV', 'staging', /NODE_ENV="staging" is not a known environment/]
+    ['NODE_ENV', 'staging', /NODE_ENV="staging" is not a known environment/],
+    ['ALERT_SHIPPING_IDLE_MINUTES', '0', /ALERT_SHIPPING_IDLE_MINUTES="0" is below 1; expected minutes without a shipment while orders wait, e\.g\. 150/],
+    ['ALERT_SHIPPING_IDLE_MINUTES', 'soon', /ALERT_SHIPPING_IDLE_MINUTES="soon" is not a number; expected minutes/]
   ])('refuses %s=%s with one line naming the variable', (name, value, expected) => {
     let error: unknown;
     try {
@@ -43,6 +45,11 @@ describe('loadConfig', () => {
   it('never repeats a password in its message', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://ops:s3cret@db/x' })).toThrow(/ops:\*\*\*@db/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://ops:s3cret@db/x' })).not.toThrow(/s3cret/);
+  });
+
+  it('reads the shipping stall threshold in minutes, 150 unless set', () => {
+    expect(loadConfig({}).ALERT_SHIPPING_IDLE_MINUTES).toBe(150);
+    expect(loadConfig({ ALERT_SHIPPING_IDLE_MINUTES: '45' }).ALERT_SHIPPING_IDLE_MINUTES).toBe(45);
   });
 
   it('lists every variable it reads', () => {

@@ -95,6 +95,7 @@ export const configSchema = z.object({
   ALERT_TRANSFER_LATE_DAYS: threshold('days of grace, e.g. 0', 0, 365).default(0),
   ALERT_SUPPLIER_LATE_DAYS: threshold('days of grace, e.g. 0', 0, 365).default(0),
   ALERT_INGEST_LAG_MS: threshold('milliseconds, e.g. 10000', 1, 86_400_000).default(10_000),
+  ALERT_SHIPPING_IDLE_MINUTES: threshold('minutes without a shipment while orders wait, e.g. 150', 1, 10_080).default(150),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'is not a log level; expected fatal, error, warn, info, debug, trace or silent'

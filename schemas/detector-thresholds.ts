@@ -15,6 +15,11 @@ export interface DetectorThresholds {
   supplierLateDays: number;
   /** Ingest lag (commit to landed) in milliseconds that raises an alert. */
   ingestLagMs: number;
+  /**
+   * Minutes a warehouse may go without shipping while orders wait (ready that long too) before it
+   * is stalled; critical at 3× (warehouse/detectors/shipping-stalled.ts says why 150 by default).
+   */
+  shippingIdleMinutes: number;
 }
 
 export function detectorThresholds(config: Config): DetectorThresholds {
@@ -25,6 +30,7 @@ export function detectorThresholds(config: Config): DetectorThresholds {
     backorderDays: config.ALERT_BACKORDER_DAYS,
     transferLateDays: config.ALERT_TRANSFER_LATE_DAYS,
     supplierLateDays: config.ALERT_SUPPLIER_LATE_DAYS,
-    ingestLagMs: config.ALERT_INGEST_LAG_MS
+    ingestLagMs: config.ALERT_INGEST_LAG_MS,
+    shippingIdleMinutes: config.ALERT_SHIPPING_IDLE_MINUTES
   };
 }

@@ -15,7 +15,8 @@ import type { Scenario, SimInstant } from './operations-types';
  * - demand-spike: a region's customers order `factor` times as often, or lines of
  *   a category are `factor` times as likely. A planner expects `demand_spike`.
  * - lane-stall: nothing is shipped or received on the lane. `transfer_late`.
- * - warehouse-stop: the warehouse's ship waves do not happen.
+ * - warehouse-stop: the warehouse's ship waves do not happen. A planner expects
+ *   `shipping_stalled` once an order has waited past the threshold, nothing shipped.
  */
 
 /** A scenario with its window in simulated time: [startAt, endAt). */

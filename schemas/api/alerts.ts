@@ -12,7 +12,8 @@ export const ALERT_KINDS = [
   'transfer_late',
   'supplier_late',
   'ingest_lag',
-  'ledger_drift'
+  'ledger_drift',
+  'shipping_stalled'
 ] as const;
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;

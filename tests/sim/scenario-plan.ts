@@ -1,8 +1,8 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { DAY_MS, HOUR_MS, localTime, MINUTE_MS } from '../../sim/clock';
 import type { Network, WarehouseDef } from '../../sim/network-types';
 import { scheduledInHour, SCHEDULES } from '../../sim/operations-calendar';
-import type { Warehouse } from './scenario-world';
+import type { Warehouse, World } from './scenario-world';
 
 /**
  * What the scenario test looks at, and when. The late-document detectors judge
@@ -61,19 +61,78 @@ export async function openDocuments(pool: pg.Pool, grace: { supplier: number; tr
   };
 }
 
-/** Shipments a warehouse has shipped, and its confirmed orders holding reserved stock (ready to pick), as landed in ClickHouse. */
-export async function shippingState(wh: Warehouse, warehouseId: number): Promise<{ shipped: number; ready: number }> {
+/**
+ * What the scenario test reads of a warehouse's shipping, as landed in ClickHouse: shipments shipped,
+ * confirmed orders holding reserved stock (ready to pick), and when the oldest of those became ready
+ * (documents' time, ms; as shipping_stalled counts it: the later of its confirmation and its reserved
+ * line's last landed change).
+ */
+export interface ShippingState {
+  shipped: number;
+  ready: number;
+  readySince: number | null;
+}
+
+const ms = (v: string | null) => (v === null ? null : Date.parse(`${v.replace(' ', 'T')}Z`));
+
+export async function shippingState(wh: Warehouse, warehouseId: number): Promise<ShippingState> {
   const [shipped] = await wh.rows<{ n: string }>(
     `SELECT count() AS n FROM shipments AS s FINAL INNER JOIN (SELECT id, warehouse_id FROM sales_orders FINAL WHERE _deleted = 0) AS o ON o.id = s.order_id
      WHERE s._deleted = 0 AND s.state = 'shipped' AND o.warehouse_id = {w:Int64}`,
     { w: warehouseId }
   );
-  const [ready] = await wh.rows<{ n: string }>(
-    `SELECT uniqExact(o.id) AS n FROM sales_orders AS o FINAL INNER JOIN (SELECT order_id, reserved_qty FROM sales_order_lines FINAL WHERE _deleted = 0) AS l ON l.order_id = o.id
+  const [ready] = await wh.rows<{ n: string; since: string | null }>(
+    `SELECT uniqExact(o.id) AS n, if(count() = 0, NULL, toString(min(greatest(assumeNotNull(o.confirmed_at), l._commit_time)))) AS since
+     FROM sales_orders AS o FINAL INNER JOIN (SELECT order_id, reserved_qty, _commit_time FROM sales_order_lines FINAL WHERE _deleted = 0) AS l ON l.order_id = o.id
      WHERE o._deleted = 0 AND o.state = 'confirmed' AND l.reserved_qty > 0 AND o.warehouse_id = {w:Int64}`,
     { w: warehouseId }
   );
-  return { shipped: Number(shipped!.n), ready: Number(ready!.n) };
+  return { shipped: Number(shipped!.n), ready: Number(ready!.n), readySince: ms(ready!.since) };
+}
+
+/**
+ * The core dates documents with the wall clock, so a run on a manual clock writes
+ * days of simulated work within minutes, and no time passes between a wave and the
+ * next for a detector that measures it. For shipping_stalled, the world dates what
+ * it measures at the simulated instant (in the documents' time): the moment a
+ * shipment ships and an order is confirmed. Triggers in the world's database take
+ * the instant from a one-row table that `followSimulatedTime` sets before each
+ * operation (empty before the run: the history keeps its own dates), in a schema
+ * of its own, which the ingest does not read.
+ */
+export async function dateShippingAtSimulatedTime(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`
+      CREATE SCHEMA sim_test;
+      CREATE TABLE sim_test.clock (at timestamptz);
+      INSERT INTO sim_test.clock VALUES (NULL);
+      CREATE FUNCTION sim_test.dated() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE sim timestamptz := (SELECT at FROM sim_test.clock LIMIT 1);
+      BEGIN
+        IF sim IS NULL THEN RETURN NEW; END IF;
+        IF TG_TABLE_NAME = 'shipments' THEN
+          IF NEW.shipped_at IS NOT NULL AND NEW.shipped_at IS DISTINCT FROM OLD.shipped_at THEN NEW.shipped_at := sim; END IF;
+        ELSIF NEW.confirmed_at IS NOT NULL AND NEW.confirmed_at IS DISTINCT FROM OLD.confirmed_at THEN
+          NEW.confirmed_at := sim;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER sim_test_dated BEFORE UPDATE ON shipments FOR EACH ROW EXECUTE FUNCTION sim_test.dated();
+      CREATE TRIGGER sim_test_dated BEFORE UPDATE ON sales_orders FOR EACH ROW EXECUTE FUNCTION sim_test.dated();`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Before each operation of the world's run, the simulated now (in the documents' time) goes to sim_test.clock. */
+export function followSimulatedTime(world: World): void {
+  const waitUntil = world.clock.waitUntil;
+  world.clock.waitUntil = async (at, signal) => {
+    await waitUntil(at, signal);
+    await world.pool.query('UPDATE sim_test.clock SET at = $1', [world.detectorNow()]);
+  };
 }
 
 /** The category with the smallest share of order lines: a spike there stands out most. */

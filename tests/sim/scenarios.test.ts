@@ -2,10 +2,20 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../schemas/config';
 import { detectorThresholds } from '../../schemas/detector-thresholds';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../sim/clock';
+import { DAY_MS, HOUR_MS, localTime, MINUTE_MS } from '../../sim/clock';
 import { generateNetwork } from '../../sim/network';
 import { freshDatabase } from '../support/databases';
-import { nextMondayAfter, nextWaves, openDocuments, quietestCategory, shippingState, type OpenDocument } from './scenario-plan';
+import {
+  dateShippingAtSimulatedTime,
+  followSimulatedTime,
+  nextMondayAfter,
+  nextWaves,
+  openDocuments,
+  quietestCategory,
+  shippingState,
+  type OpenDocument,
+  type ShippingState
+} from './scenario-plan';
 import { createDatabase, databaseName, Warehouse, World, writeBase } from './scenario-world';
 
 /**
@@ -22,6 +32,17 @@ import { createDatabase, databaseName, Warehouse, World, writeBase } from './sce
  * date; "within 30 s" is the wall time from the simulation reaching it to the
  * alert being in the alerts table. What the control delivers on time is what a
  * slip or a stall must make late.
+ *
+ * The warehouse stop: shipping_stalled measures time between documents, so the
+ * worlds date shipments and confirmations at their simulated instants
+ * (scenario-plan.ts, dateShippingAtSimulatedTime). The stop covers a wave the
+ * control ships in, chosen in the scenario world at the stop's start among the
+ * waves an order has been ready for 40 minutes before: skipping the wave leaves
+ * that order waiting past the threshold (150 min) before the next wave, and the
+ * warehouse silent since the previous one. The check is 5 minutes before the next
+ * wave (`wave@…:late`), in both worlds. Waves are taken on days whose documents'
+ * weekday is a working day: the worlds' offset is whole days, not weeks, and the
+ * detector compares with the same time of the week in the history.
  */
 const SPEC = { seed: 21, products: 40, customers: 24, suppliers: 4, branches: 2, regions: 2, categories: 4, ordersPerDay: 60 };
 const SEED = 5;
@@ -39,7 +60,9 @@ const spikeCategory = quietestCategory(network);
 interface Observation {
   alerts: Map<string, Set<string>>;
   judgeMs: number;
-  shipping: { shipped: number; ready: number };
+  shipping: ShippingState;
+  /** The stopped warehouse's unresolved shipping_stalled message, at judged checkpoints. */
+  stall: string | null;
 }
 type Observations = Map<string, Observation>;
 
@@ -49,9 +72,9 @@ let historyEnd: number;
 let open: { pos: OpenDocument[]; transfers: OpenDocument[] };
 /** Simulated instants the detectors run at (late documents, the spike); shipping is read at every checkpoint. */
 let checkpoints: { name: string; at: number; judge: boolean }[];
-/** The stopped warehouse's first waves, and the one the stop covers (the first the control ships in). */
+/** The stopped warehouse's first waves (on working days of the documents), and the one the stop covers. */
 let waves: number[];
-let stopped: { wave: number; next: number };
+let stopped: { wave: number; next: number } | undefined;
 let ids: { warehouses: Map<string, number>; categoryProducts: Set<number> };
 let control: Observations;
 let scenario: Observations;
@@ -61,6 +84,11 @@ let stalled: OpenDocument[];
 const lateName = (d: OpenDocument) => `late@${d.lateAt}`;
 const waveBefore = (wave: number) => `wave@${wave}:before`;
 const waveAfter = (wave: number) => `wave@${wave}:after`;
+/** Five minutes before the next wave: a wave skipped leaves the warehouse silent since the one before. */
+const waveLate = (wave: number) => `wave@${wave}:late`;
+const LATE_AFTER_WAVE_MS = 115 * MINUTE_MS;
+/** An order ready by then has waited past the threshold (with 5 minutes to spare) at the late check. */
+const readyBy = (wave: number) => wave + LATE_AFTER_WAVE_MS - thresholds.shippingIdleMinutes * MINUTE_MS - 5 * MINUTE_MS;
 const alertsAt = (o: Observations, name: string, kind: string) => o.get(name)!.alerts.get(kind) ?? new Set<string>();
 const spikesAt = (o: Observations, warehouseCode: string) =>
   [...alertsAt(o, 'spike', 'demand_spike')].filter((s) => s.endsWith(`/warehouse:${ids.warehouses.get(warehouseCode)}`));
@@ -68,16 +96,23 @@ const spikesAt = (o: Observations, warehouseCode: string) =>
 const onlyWithScenario = (name: string, kind: string) => [...alertsAt(scenario, name, kind)].filter((s) => !alertsAt(control, name, kind).has(s));
 
 /** Runs one world through the checkpoints; `act` starts scenarios (at 'start', and after a checkpoint's observation). */
-async function runWorld(url: string, act: (moment: string, world: World) => void): Promise<Observations> {
+async function runWorld(url: string, act: (moment: string, world: World, seen?: Observation) => void): Promise<Observations> {
+  await dateShippingAtSimulatedTime(url);
   const world = await World.start({ url, network, seed: SEED, simStart, historyEnd, thresholds, warehouse });
+  followSimulatedTime(world);
+  const nearId = ids.warehouses.get(near.code)!;
   try {
     act('start', world);
     const out: Observations = new Map();
     for (const cp of checkpoints) {
       await world.runUntil(cp.at);
       const { alerts, ms } = cp.judge ? await world.judge() : await world.landed().then(() => ({ alerts: new Map<string, Set<string>>(), ms: 0 }));
-      out.set(cp.name, { alerts, judgeMs: ms, shipping: await shippingState(warehouse, ids.warehouses.get(near.code)!) });
-      act(cp.name, world);
+      const stall = cp.judge
+        ? ((await world.pool.query<{ message: string }>("SELECT message FROM alerts WHERE kind = 'shipping_stalled' AND subject = $1 AND state <> 'resolved'", [`warehouse:${nearId}`])).rows[0]?.message ?? null)
+        : null;
+      const seen = { alerts, judgeMs: ms, shipping: await shippingState(warehouse, nearId), stall };
+      out.set(cp.name, seen);
+      act(cp.name, world, seen);
     }
     return out;
   } finally {
@@ -105,12 +140,14 @@ beforeAll(async () => {
 
   // Documents that turn late during the run (not before it): each turning point is a checkpoint.
   const dueInRun = (d: OpenDocument) => d.lateAt > historyEnd && d.lateAt < historyEnd + RUN_DAYS * DAY_MS;
-  // Around each wave: 10 minutes before it, and where a one-hour stop from then ends.
-  waves = nextWaves(near, simStart + HOUR_MS, 5);
+  // Around each wave: 10 minutes before it, where a one-hour stop from then ends, and just before the next wave.
+  const workday = (w: number) => [1, 2, 3, 4, 5].includes(localTime(w - offset, near.timeZone).weekday);
+  waves = nextWaves(near, simStart + HOUR_MS, 30).filter(workday).slice(0, 5);
   checkpoints = [
     ...waves.flatMap((w) => [
       { name: waveBefore(w), at: w - 10 * MINUTE_MS, judge: false },
-      { name: waveAfter(w), at: w + 50 * MINUTE_MS, judge: false }
+      { name: waveAfter(w), at: w + 50 * MINUTE_MS, judge: false },
+      { name: waveLate(w), at: w + LATE_AFTER_WAVE_MS, judge: true }
     ]),
     { name: 'spike', at: simStart + DAY_MS, judge: true },
     ...[...new Set([...open.pos, ...open.transfers].filter(dueInRun).map((d) => d.lateAt))].map((at) => ({ name: `late@${at}`, at: at + offset, judge: true }))
@@ -126,17 +163,21 @@ beforeAll(async () => {
   slipped = { supplier, pos };
   stalled = open.transfers.filter((d) => d.owner === lane && onTime(d, 'transfer_late'));
   const shipsIn = (w: number) => control.get(waveAfter(w))!.shipping.shipped > control.get(waveBefore(w))!.shipping.shipped;
-  const covered = waves.slice(0, -1).findIndex(shipsIn);
-  stopped = { wave: waves[Math.max(covered, 0)]!, next: waves[Math.max(covered, 0) + 1]! };
+  // Stopped at the first wave the control ships in, before which an order of the scenario world has been ready long enough.
+  const stopsAt = (w: number, seen: Observation) => shipsIn(w) && seen.shipping.readySince !== null && seen.shipping.readySince + offset <= readyBy(w);
 
-  scenario = await runWorld(scenarioUrl, (moment, world) => {
+  scenario = await runWorld(scenarioUrl, (moment, world, seen) => {
     if (moment === 'start') {
       if (supplier) world.scenarios.start({ kind: 'supplier-slip', supplierCode: supplier, days: SLIP_DAYS });
       world.scenarios.start({ kind: 'demand-spike', regionCode: remote.regionCode, factor: 6 });
       world.scenarios.start({ kind: 'demand-spike', category: spikeCategory, factor: 10 });
       world.scenarios.start({ kind: 'lane-stall', fromCode: dc.code, toCode: remote.code, hours: (RUN_DAYS + 1) * 24 });
     }
-    if (moment === waveBefore(stopped.wave)) world.scenarios.start({ kind: 'warehouse-stop', warehouseCode: near.code, minutes: 60 });
+    const i = waves.slice(0, -1).findIndex((w) => moment === waveBefore(w));
+    if (!stopped && i >= 0 && stopsAt(waves[i]!, seen!)) {
+      stopped = { wave: waves[i]!, next: waves[i + 1]! };
+      world.scenarios.start({ kind: 'warehouse-stop', warehouseCode: near.code, minutes: 60 });
+    }
   });
 }, 900_000);
 
@@ -193,14 +234,29 @@ describe('lane-stall', () => {
 });
 
 describe('warehouse-stop', () => {
-  // No alert kind fits a warehouse that stops shipping (no detector watches shipments): this asserts what one would read, in ClickHouse.
   it('ships nothing from the warehouse while it lasts, leaves its ready orders waiting, then resumes', () => {
-    const [before, after, resumed] = [waveBefore(stopped.wave), waveAfter(stopped.wave), waveAfter(stopped.next)].map((n) => scenario.get(n)!.shipping);
-    const [controlBefore, controlAfter] = [waveBefore(stopped.wave), waveAfter(stopped.wave)].map((n) => control.get(n)!.shipping);
+    expect(stopped, `a wave at ${near.code} the control ships in, with an order ready 40 min before it: ${waves.map((w) => new Date(w).toISOString()).join(', ')}`).toBeDefined();
+    const { wave, next } = stopped!;
+    const [before, after, resumed] = [waveBefore(wave), waveAfter(wave), waveAfter(next)].map((n) => scenario.get(n)!.shipping);
+    const [controlBefore, controlAfter] = [waveBefore(wave), waveAfter(wave)].map((n) => control.get(n)!.shipping);
     expect(controlAfter!.shipped, `the control ships in one of the waves at ${waves.map((w) => new Date(w).toISOString()).join(', ')}`).toBeGreaterThan(controlBefore!.shipped);
     expect(after!.shipped).toBe(before!.shipped);
     expect(after!.ready).toBeGreaterThanOrEqual(before!.ready);
     expect(after!.ready).toBeGreaterThan(controlAfter!.ready);
     expect(resumed!.shipped).toBeGreaterThan(after!.shipped);
+  });
+
+  it('raises shipping_stalled on the stopped warehouse within 30 s, which the control does not, and resolves it when shipping resumes', () => {
+    const { wave, next } = stopped!;
+    const subject = `warehouse:${ids.warehouses.get(near.code)}`;
+    const seen = scenario.get(waveLate(wave))!;
+    expect(seen.alerts.get('shipping_stalled'), `shipping_stalled at ${new Date(wave + LATE_AFTER_WAVE_MS).toISOString()}`).toContain(subject);
+    expect(seen.judgeMs).toBeLessThan(30_000);
+    expect(seen.stall).toContain(`${near.name} has shipped nothing for `);
+    expect(seen.stall).toMatch(/ has shipped nothing for \d[^,]* while \d+ orders? \(\d+ units\) waits? to ship, the oldest ready for /);
+    expect(alertsAt(control, waveLate(wave), 'shipping_stalled')).not.toContain(subject);
+    // Not before the stop, and no more once the next wave has shipped.
+    for (const w of waves.filter((w) => w < wave)) expect(alertsAt(scenario, waveLate(w), 'shipping_stalled')).not.toContain(subject);
+    expect(alertsAt(scenario, waveLate(next), 'shipping_stalled')).not.toContain(subject);
   });
 });

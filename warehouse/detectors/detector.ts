@@ -43,7 +43,8 @@ export const subjects = {
   orderLine: (lineId: number) => `order_line:${lineId}`,
   transfer: (transferId: number) => `transfer:${transferId}`,
   purchaseOrder: (poId: number) => `purchase_order:${poId}`,
-  ingestSlot: (slot: string) => `ingest:${slot}`
+  ingestSlot: (slot: string) => `ingest:${slot}`,
+  warehouse: (warehouseId: number) => `warehouse:${warehouseId}`
 };
 
 
