@@ -104,7 +104,9 @@ async function tileCosts(url: string): Promise<string> {
     new Map([...text.matchAll(new RegExp(`^opstower_tile_compute_seconds_${suffix}\\{board="(\\w+)",tile="(\\w+)"\\} ([\\d.e+-]+)$`, 'gm'))].map((m) => [`${m[1]}/${m[2]}`, Number(m[3])]));
   const sums = read('sum');
   const counts = read('count');
-  return [...counts].map(([tile, n]) => `${tile} ${n} × ${((sums.get(tile)! / n) * 1000).toFixed(0)}`).join(', ');
+  const tiles = [...counts].map(([tile, n]) => `${tile} ${n} × ${((sums.get(tile)! / n) * 1000).toFixed(0)}`).join(', ');
+  const refresh = (suffix: string) => Number(new RegExp(`^opstower_facts_refresh_seconds_${suffix} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return `${tiles}; facts refreshes ${refresh('count')} × ${((refresh('sum') / refresh('count')) * 1000).toFixed(0)}`;
 }
 
 const bench: Benchmark = {
@@ -184,7 +186,7 @@ const bench: Benchmark = {
       const { values, missing } = latencies(commits, watched);
       ctx.log(`${commits.length} commits in ${elapsed.toFixed(1)} s (${failed} failed); ${values.length.toLocaleString('en')} commit×screen samples; ${missing} never shown`);
       ctx.log(`tiles counted: ${[...relevant].join(', ')}`);
-      ctx.log(`server tile computations (count, mean ms): ${await tileCosts(server.url)}`);
+      ctx.log(`server computations (count × mean ms): ${await tileCosts(server.url)}`);
       return [
         { name: 'transactions per second', value: commits.length / elapsed, unit: 'tx/s', target: { op: '>=', value: RATE * 0.95 } },
         { name: 'commit-to-browser p50', value: percentile(values, 50), unit: 'ms' },

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LandedEvent } from '../schemas/ingest';
 import type { FactRefresher } from '../warehouse/model/fact-refresh';
 import { parseLsn } from './lsn';
+import { factsRefresh } from './ingest-metrics';
 
 /**
  * The stage after landing: bring the materialized facts up to the landed batches,
@@ -92,10 +93,12 @@ export class FactsStage {
       const rebuild = this.#rebuild;
       this.#pending = null;
       this.#rebuild = false;
+      const timer = factsRefresh.startTimer();
       try {
         if (rebuild) await this.#refresher.rebuild();
         // Up to the event's LSN, not the newest landed one: a batch landing meanwhile has its own event to come.
         else if (event) await this.#refresher.refresh({ lsn: parseLsn(event.lsn), commitTime: event.commitTimeTo, tables: event.tables });
+        timer();
       } catch (err) {
         if (this.#stopped) return void this.#log.warn({ err }, 'refreshing the warehouse facts failed while stopping');
         this.#log.warn({ err, retryInMs: RETRY_MS }, 'refreshing the warehouse facts failed; retrying');

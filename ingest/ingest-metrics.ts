@@ -11,6 +11,12 @@ export function reportProgressFrom(source: (() => IngestProgress) | undefined): 
 
 export const rowsLanded = new Counter({ name: 'opstower_ingest_rows_total', help: 'Row changes landed in ClickHouse', registers: [metrics] });
 export const batchesLanded = new Counter({ name: 'opstower_ingest_batches_total', help: 'Batches landed in ClickHouse', registers: [metrics] });
+export const factsRefresh = new Histogram({
+  name: 'opstower_facts_refresh_seconds',
+  help: 'Time to refresh the materialized warehouse facts after landed batches (their landed event waits for it)',
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metrics]
+});
 export const commitToLanded = new Histogram({
   name: 'opstower_ingest_commit_to_landed_seconds',
   help: 'Time from a transaction commit in PostgreSQL to its batch landing in ClickHouse',
