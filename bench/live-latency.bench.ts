@@ -124,7 +124,7 @@ const bench: Benchmark = {
       const net = await generateNetwork(db, { warehouses: 4, products: 500, moves: 100_000 }, (l, f) => ctx.progress(l, f));
       const [region] = (await db.execute<{ id: number }>(sql`SELECT id FROM regions LIMIT 1`)).rows;
       ctx.progress('control tower: start, backfill', 0);
-      server = await startServer({ DATABASE_URL: engine.url, DATA_DIR: await benchTempDir('opstower-bench-live-'), LOG_LEVEL: 'warn' });
+      server = await startServer({ DATABASE_URL: engine.url, DATA_DIR: await benchTempDir('opstower-bench-live-'), LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn' });
       for (let i = 0; ; i++) {
         const health = (await (await fetch(`${server.url}/healthz`)).json()) as { ingest: { state: string } };
         if (health.ingest.state === 'streaming') break;
@@ -197,6 +197,7 @@ const bench: Benchmark = {
         { name: 'ingest lag max, sampled 1/s', value: ingestLag.at(-1) ?? NaN, unit: 'ms' }
       ];
     } finally {
+      if (process.env.BENCH_SERVER_LOG) await import('node:fs/promises').then((fs) => fs.writeFile(process.env.BENCH_SERVER_LOG!, server?.output() ?? ''));
       for (const s of sockets) s.close();
       if (server) {
         server.proc.kill('SIGTERM');

@@ -121,8 +121,16 @@ export class FactRefresher {
     const byProduct = MATERIALIZED_FACTS.filter((f) => f.keyedBy === 'products');
     const changed = async (sql: string, facts: readonly MaterializedFact[]) =>
       facts.some((f) => touched(f.sources)) ? (await queryRows<{ id: number }>(this.#ch, sql, range)).map((r) => r.id) : [];
+    const steps: Record<string, number> = {};
+    let stepStart = Date.now();
+    const step = (name: string) => {
+      steps[name] = Date.now() - stepStart;
+      stepStart = Date.now();
+    };
     const orders = await changed(CHANGED_ORDERS, byOrder);
+    step('changedOrders');
     const products = await changed(CHANGED_PRODUCTS, byProduct);
+    step('changedProducts');
     if (orders.length > MAX_CHANGED_ORDERS) {
       await this.rebuild();
       return to;
@@ -132,9 +140,13 @@ export class FactRefresher {
       if (keys === null ? !touched(f.sources) : keys.length === 0) continue;
       const params = { ...range, ...(f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {}) };
       if (f.keyedBy === 'orders') await this.#ch.command({ query: orderTombstones(f.table), query_params: params });
+      step(`${f.table}:tombstones`);
       await this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: params });
+      step(f.table);
     }
     await this.#mark(to, landed.commitTime);
+    step('mark');
+    this.#log.debug({ steps, orders: orders.length, products: products.length }, 'warehouse facts refreshed');
     return to;
   }
 
