@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { boardJoinAck, LIVE_EVENTS, roomOf, tileEvent, type BoardName, type BoardScope, type TileEvent } from '../../../schemas/live';
-import type { LiveConnection } from './connection.svelte';
+import { untrack } from 'svelte';
+import { sharedConnection, type LiveConnection } from './connection.svelte';
 
 /**
  * A board as a screen sees it: joins the board's room on every (re)connect, keeps
@@ -70,4 +71,42 @@ export class LiveBoard {
   close() {
     this.#off();
   }
+}
+
+export interface BoardPageData {
+  board: BoardName;
+  scope: BoardScope;
+  tiles: Record<string, TileEvent>;
+}
+
+/**
+ * A board page's live tiles, for its component to call once at init: from mount,
+ * a LiveBoard on the tab's shared connection for the page's board and scope (a new
+ * one when the page moves to another scope, e.g. a drill-down), and until then the
+ * server-rendered snapshot.
+ */
+export function followBoard(page: () => BoardPageData) {
+  let live = $state<LiveBoard | null>(null);
+  let connection = $state<LiveConnection | null>(null);
+  const room = $derived(roomOf(page().board, page().scope));
+  $effect(() => {
+    room; // a new room (scope) is a new board; a reloaded snapshot of the same room is not
+    const { board, scope, tiles } = untrack(page);
+    connection = sharedConnection();
+    const following = new LiveBoard(connection, board, scope, tiles);
+    live = following;
+    return () => following.close();
+  });
+  return {
+    get live() {
+      return live;
+    },
+    get connection() {
+      return connection;
+    },
+    /** The live tiles of the page's room, or the page's snapshot. */
+    get tiles(): Record<string, TileEvent> {
+      return live && roomOf(live.board, live.scope) === room ? live.tiles : page().tiles;
+    }
+  };
 }

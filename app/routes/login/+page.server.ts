@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { loginInput } from '../../../schemas/api/auth';
-import { login, SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { login, setSessionCookie } from '$lib/server/auth/sessions';
 import { DomainError } from '$lib/server/core/errors';
 import { homeOf } from '$lib/navigation';
 import { getRuntime } from '$lib/server/runtime';
@@ -24,13 +24,7 @@ export const actions: Actions = {
     if (!parsed.success) return fail(400, { email, fieldErrors: parsed.error.flatten().fieldErrors as FieldErrors, message: null });
     try {
       const session = await login(getRuntime().db, parsed.data);
-      cookies.set(SESSION_COOKIE, session.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: url.protocol === 'https:',
-        expires: session.expiresAt
-      });
+      setSessionCookie(cookies, url, session.token, session.expiresAt);
       redirect(303, safeNext(url.searchParams.get('next')) ?? homeOf(session.user.role));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'UNAUTHORIZED') return fail(401, { email, fieldErrors: {} as FieldErrors, message: err.message });

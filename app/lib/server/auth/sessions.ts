@@ -12,6 +12,18 @@ const { users, sessions } = tables;
 export const SESSION_COOKIE = 'opstower_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
+/** Where a session token lives in the browser: set on sign-in (the page or the API), cleared on sign-out. */
+export interface CookieJar {
+  set(name: string, value: string, options: { path: string; httpOnly: boolean; sameSite: 'lax'; secure: boolean; expires: Date }): void;
+  delete(name: string, options: { path: string }): void;
+}
+
+/** httpOnly, SameSite=Lax, and Secure whenever the app is reached over https (ORIGIN). */
+export function setSessionCookie(cookies: CookieJar, url: URL, token: string | null, expiresAt?: Date): void {
+  if (token === null) return cookies.delete(SESSION_COOKIE, { path: '/' });
+  cookies.set(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', expires: expiresAt ?? new Date(Date.now() + SESSION_TTL_MS) });
+}
+
 /** Sessions store only a hash of the token: a database leak yields no usable session. */
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 

@@ -12,6 +12,7 @@ import type { LiveRooms } from './rooms';
 
 /** The room every socket of one kiosk token is in, so that revoking it disconnects them on every node. */
 export const kioskRoom = (id: number) => `kiosk:${id}`;
+const REVOKE_GRACE_MS = 1_000;
 
 /**
  * The live hub: binds the process's Socket.IO server, greets each connection,
@@ -119,9 +120,12 @@ export class LiveHub {
 
   /** A revoked kiosk token: its screens are told and disconnected, on every node (through the adapter). */
   kioskRevoked(id: number): void {
-    this.#io?.to(kioskRoom(id)).emit(LIVE_EVENTS.revoked, { id });
-    // Not closing the connection itself: the disconnect packet then follows the event in order.
-    this.#io?.in(kioskRoom(id)).disconnectSockets(false);
+    const io = this.#io;
+    io?.to(kioskRoom(id)).emit(LIVE_EVENTS.revoked, { id });
+    // Through the PostgreSQL adapter the notice and the disconnect are two NOTIFYs that may
+    // travel on different connections, so their order is not guaranteed: the cut follows a
+    // moment later. The token is already refused, so a screen cannot rejoin meanwhile.
+    setTimeout(() => io?.in(kioskRoom(id)).disconnectSockets(false), REVOKE_GRACE_MS).unref();
   }
 
   get connections(): number {

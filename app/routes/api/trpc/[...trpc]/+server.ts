@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { RequestHandler } from './$types';
 import { appRouter } from '$lib/server/api/root';
-import { SESSION_COOKIE, sessionUser } from '$lib/server/auth/sessions';
+import { sessionUser, setSessionCookie } from '$lib/server/auth/sessions';
 
 import { getRuntime } from '$lib/server/runtime';
 
@@ -23,17 +23,7 @@ const handler: RequestHandler = async (event) => {
       ch: runtime.engines.clickhouse.client,
       live: runtime.hub,
       sim: runtime.sim,
-      setSession: (value, expiresAt) => {
-        if (value) {
-          event.cookies.set(SESSION_COOKIE, value, {
-            path: '/',
-            httpOnly: true,
-            sameSite: 'lax',
-            secure: event.url.protocol === 'https:',
-            expires: expiresAt
-          });
-        } else event.cookies.delete(SESSION_COOKIE, { path: '/' });
-      }
+      setSession: (value, expiresAt) => setSessionCookie(event.cookies, event.url, value, expiresAt)
     }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') event.locals.log.error({ err: error, path }, 'API error');
