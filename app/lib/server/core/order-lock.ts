@@ -53,12 +53,18 @@ function fromJson<T>(row: Record<string, unknown>, timestamps: string[]): T {
 }
 
 const LINES = sql`(SELECT json_agg(l ORDER BY l.line_no) FROM sales_order_lines l WHERE l.order_id = o.id)`;
-/** Open invoices of the customer, and its other confirmed order lines still to ship, after discounts. */
-const RECEIVABLES = sql`(SELECT coalesce(sum(i.amount_minor - i.paid_minor), 0) FROM invoices i JOIN sales_orders so ON so.id = i.order_id
-    WHERE so.customer_id = o.customer_id AND i.state = 'open')`;
-const OPEN_ORDERS = sql`(SELECT coalesce(round(sum(l.backordered_qty::numeric * l.unit_price_minor * (10000 - so.discount_bp)) / 10000), 0)
-    FROM sales_orders so JOIN sales_order_lines l ON l.order_id = so.id
-    WHERE so.customer_id = o.customer_id AND so.state = 'confirmed' AND so.id <> o.id)`;
+/**
+ * Open invoices of the customer, and its other confirmed order lines still to ship, after discounts.
+ * Each walks the customer's orders by index and looks up each order's invoices or lines in a
+ * correlated subquery the planner cannot turn into a join: with join freedom, statistics that lag a
+ * fast-growing table (invoices, order lines) made it scan them whole on every confirmation, and under
+ * 16 concurrent writers that scan grew to most of PostgreSQL's CPU (`npm run bench -- live-latency`).
+ */
+const RECEIVABLES = sql`(SELECT coalesce(sum((SELECT sum(i.amount_minor - i.paid_minor) FROM invoices i WHERE i.order_id = so.id AND i.state = 'open')), 0)
+    FROM sales_orders so WHERE so.customer_id = o.customer_id)`;
+const OPEN_ORDERS = sql`(SELECT coalesce(round(sum((SELECT sum(l.backordered_qty::numeric * l.unit_price_minor) FROM sales_order_lines l WHERE l.order_id = so.id)
+                                       * (10000 - so.discount_bp)) / 10000), 0)
+    FROM sales_orders so WHERE so.customer_id = o.customer_id AND so.state = 'confirmed' AND so.id <> o.id)`;
 const THIS_ORDER = sql`(SELECT coalesce(round(sum(l.backordered_qty::numeric * l.unit_price_minor * (10000 - o.discount_bp)) / 10000), 0)
     FROM sales_order_lines l WHERE l.order_id = o.id)`;
 
@@ -88,7 +94,7 @@ export async function lockOrder(tx: Tx, orderId: number, want: LockWants = {}): 
           AND b.on_hand > b.reserved
         ORDER BY b.product_id FOR UPDATE OF b)`
     : sql``;
-  const name = `opstower_lock_order3_${want.lines ? 'l' : ''}${exposure ? 'e' : ''}${want.confirmIfClear ? 'c' : ''}`;
+  const name = `opstower_lock_order4_${want.lines ? 'l' : ''}${exposure ? 'e' : ''}${want.confirmIfClear ? 'c' : ''}`;
   const [row] = await execPrepared<{
     order: Record<string, unknown>;
     customer: Record<string, unknown>;
