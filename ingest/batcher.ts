@@ -153,13 +153,17 @@ export class Batcher {
       table.images.set(key, { fields: this.#tombstone(stream, old), deleted: true, version: open.lsn, commitTime: open.commitTimeField });
       pkJson = this.#pkJson(shape, stream, old);
       this.#batch.touched.addRow(stream.name, shape.names, old);
+      this.#batch.touched.addDeleted(stream.name);
     } else {
       const tuple = newTuple!;
       const key = this.#key(stream, tuple);
       if (op === 'update' && oldTuple) {
         const oldKey = this.#key(stream, oldTuple);
         // The key itself changed: the row under the old key is gone.
-        if (oldKey !== key) table.images.set(oldKey, { fields: this.#tombstone(stream, oldTuple), deleted: true, version: open.lsn, commitTime: open.commitTimeField });
+        if (oldKey !== key) {
+          table.images.set(oldKey, { fields: this.#tombstone(stream, oldTuple), deleted: true, version: open.lsn, commitTime: open.commitTimeField });
+          this.#batch.touched.addDeleted(stream.name);
+        }
       }
       const previous = table.images.get(key);
       const fields: Field[] = new Array(tuple.length);
@@ -188,7 +192,7 @@ export class Batcher {
     const table = this.#table(stream);
     table.images.clear();
     table.truncatedAt = { version: open.lsn, commitTime: open.commitTimeField };
-    this.#batch.touched.addTable(stream.name);
+    this.#batch.touched.addDeleted(stream.name);
     this.#line(open, stream.name, '', OP.truncate, '\\N', '\\N');
   }
 

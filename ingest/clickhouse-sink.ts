@@ -56,12 +56,17 @@ export class ClickHouseSink {
 
   async land(batch: Batch): Promise<{ rows: number }> {
     const checkpoint = this.#checkpoint ?? (await this.readCheckpoint());
-    let rows = 0;
-    for (const table of batch.tables.values()) {
-      await this.#resolveToast(table);
-      if (table.truncatedAt) await this.#tombstoneAll(table);
-      rows += await this.#insertImages(table);
-    }
+    // Tables side by side (each table's rows in one insert; chDB runs several at once). The change
+    // log, which carries the checkpoint, goes last: a crash before it replays the whole batch, which
+    // the versioned tables take without a change and the change log sees once.
+    const counts = await Promise.all(
+      [...batch.tables.values()].map(async (table) => {
+        await this.#resolveToast(table);
+        if (table.truncatedAt) await this.#tombstoneAll(table);
+        return this.#insertImages(table);
+      })
+    );
+    const rows = counts.reduce((n, c) => n + c, 0);
     const lines = batch.changeLog.filter((l) => l.lsn > checkpoint.lsn || (l.lsn === checkpoint.lsn && l.position > checkpoint.position));
     if (lines.length > 0) {
       await this.ch.insert({ table: 'change_log', columns: CHANGE_LOG_COLUMNS, values: tsvStream(lines.map((l) => l.tsv).join('')), format: 'TabSeparated' });

@@ -32,7 +32,8 @@ export function mergeLanded(a: LandedEvent, b: LandedEvent): LandedEvent {
     warehouseIds: union(a.warehouseIds, b.warehouseIds),
     productIds: union(a.productIds, b.productIds),
     orderIds: union(a.orderIds, b.orderIds),
-    keysTruncated: a.keysTruncated || b.keysTruncated
+    keysTruncated: a.keysTruncated || b.keysTruncated,
+    deletedTables: a.deletedTables && b.deletedTables ? [...new Set([...a.deletedTables, ...b.deletedTables])] : undefined
   };
 }
 
@@ -97,7 +98,10 @@ export class FactsStage {
       try {
         if (rebuild) await this.#refresher.rebuild();
         // Up to the event's LSN, not the newest landed one: a batch landing meanwhile has its own event to come.
-        else if (event) await this.#refresher.refresh({ lsn: parseLsn(event.lsn), commitTime: event.commitTimeTo, tables: event.tables });
+        else if (event) {
+          const deletes = event.deletedTables === undefined || event.deletedTables.length > 0;
+          await this.#refresher.refresh({ lsn: parseLsn(event.lsn), commitTime: event.commitTimeTo, tables: event.tables, deletes });
+        }
         timer();
       } catch (err) {
         if (this.#stopped) return void this.#log.warn({ err }, 'refreshing the warehouse facts failed while stopping');

@@ -53,7 +53,8 @@ export class ProgressTracker {
       warehouseIds: [...new Set([...t.warehouseIds, ...warehouseIds])],
       productIds: [...t.productIds],
       orderIds: [...t.orderIds],
-      keysTruncated: false
+      keysTruncated: false,
+      deletedTables: [...t.deletedTables]
     };
   }
 

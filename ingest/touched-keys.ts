@@ -15,9 +15,16 @@ export class TouchedKeys {
   readonly productIds = new Set<number>();
   readonly orderIds = new Set<number>();
   readonly locationIds = new Set<number>();
+  /** Tables the batch deleted rows from (or truncated): facts keyed by their rows may have lost one. */
+  readonly deletedTables = new Set<string>();
 
   addTable(table: string): void {
     this.tables.add(table);
+  }
+
+  addDeleted(table: string): void {
+    this.tables.add(table);
+    this.deletedTables.add(table);
   }
 
   addRow(table: string, names: string[], tuple: Tuple): void {

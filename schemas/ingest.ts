@@ -22,7 +22,9 @@ export const landedEvent = z.object({
   productIds: ids,
   orderIds: ids,
   /** The id lists were too long to carry: treat every row of `tables` as touched. */
-  keysTruncated: z.boolean()
+  keysTruncated: z.boolean(),
+  /** Tables the batches deleted rows from or truncated; absent: not known, assume any of `tables`. */
+  deletedTables: z.array(z.string()).optional()
 });
 export type LandedEvent = z.infer<typeof landedEvent>;
 

@@ -54,6 +54,18 @@ export async function readWatermark(ch: ClickHouseClient): Promise<Watermark | n
   return row ? { lsn: BigInt(row.lsn), commitTime: row.commit_time, modelHash: row.model_hash } : null;
 }
 
+/**
+ * What a refresh brings the facts up to: a landed batch's LSN and commit time, the tables
+ * it touched, and whether it deleted rows of them (when it did not, no fact can have lost
+ * a row, and the tombstone queries are skipped).
+ */
+export interface RefreshTarget {
+  lsn: bigint;
+  commitTime: string;
+  tables: readonly string[];
+  deletes?: boolean;
+}
+
 export class FactRefresher {
   readonly #ch: ClickHouseClient;
   readonly #log: Logger;
@@ -106,7 +118,7 @@ export class FactRefresher {
    * the tables its batches touched), or to the newest landed LSN. Facts none of whose source tables
    * were touched are left alone: most batches move the watermark and nothing else. Returns the LSN.
    */
-  async refresh(upTo?: { lsn: bigint; commitTime: string; tables: readonly string[] }): Promise<bigint> {
+  async refresh(upTo?: RefreshTarget): Promise<bigint> {
     const mark = await this.#readWatermark();
     if (mark === null || mark.modelHash !== MODEL_HASH) {
       await this.rebuild();
@@ -122,30 +134,43 @@ export class FactRefresher {
     const changed = async (sql: string, facts: readonly MaterializedFact[]) =>
       facts.some((f) => touched(f.sources)) ? (await queryRows<{ id: number }>(this.#ch, sql, range)).map((r) => r.id) : [];
     const steps: Record<string, number> = {};
-    let stepStart = Date.now();
-    const step = (name: string) => {
-      steps[name] = Date.now() - stepStart;
-      stepStart = Date.now();
+    const started = Date.now();
+    const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+      const t = Date.now();
+      const result = await work();
+      steps[name] = Date.now() - t;
+      return result;
     };
-    const orders = await changed(CHANGED_ORDERS, byOrder);
-    step('changedOrders');
-    const products = await changed(CHANGED_PRODUCTS, byProduct);
-    step('changedProducts');
+    const [orders, products] = await Promise.all([
+      timed('changedOrders', () => changed(CHANGED_ORDERS, byOrder)),
+      timed('changedProducts', () => changed(CHANGED_PRODUCTS, byProduct))
+    ]);
     if (orders.length > MAX_CHANGED_ORDERS) {
       await this.rebuild();
       return to;
     }
-    for (const f of MATERIALIZED_FACTS) {
+    const write = async (f: MaterializedFact) => {
       const keys = f.keyedBy === 'orders' ? orders : f.keyedBy === 'products' ? products : null;
-      if (keys === null ? !touched(f.sources) : keys.length === 0) continue;
+      if (keys === null ? !touched(f.sources) : keys.length === 0) return;
       const params = { ...range, ...(f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {}) };
-      if (f.keyedBy === 'orders') await this.#ch.command({ query: orderTombstones(f.table), query_params: params });
-      step(`${f.table}:tombstones`);
-      await this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: params });
-      step(f.table);
+      // Tombstones and rows cover disjoint keys (gone from the core / still there): they may land in either order.
+      await Promise.all([
+        f.keyedBy === 'orders' && (upTo?.deletes ?? true)
+          ? timed(`${f.table}:tombstones`, () => this.#ch.command({ query: orderTombstones(f.table), query_params: params }))
+          : null,
+        timed(f.table, () => this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: params }))
+      ]);
+    };
+    // Independent facts side by side (chDB runs queries on several connections); a fact
+    // that reads another (dependsOn) waits for it. The watermark follows them all.
+    const done = new Map<string, Promise<void>>();
+    for (const f of MATERIALIZED_FACTS) {
+      const before = f.dependsOn ? done.get(f.dependsOn) : undefined;
+      done.set(f.table, before ? before.then(() => write(f)) : write(f));
     }
-    await this.#mark(to, landed.commitTime);
-    step('mark');
+    await Promise.all(done.values());
+    steps.facts = Date.now() - started;
+    await timed('mark', () => this.#mark(to, landed.commitTime));
     this.#log.debug({ steps, orders: orders.length, products: products.length }, 'warehouse facts refreshed');
     return to;
   }

@@ -31,6 +31,8 @@ export interface MaterializedFact {
   keyedBy: 'versions' | 'orders' | 'products';
   /** The landing tables it is computed from: a batch touching none of them leaves it as it is. */
   sources: readonly string[];
+  /** The fact this one is computed from: a refresh writes that one first. */
+  dependsOn?: string;
   /** Skip indexes (name -> column) the refresh of a later fact narrows this table by. */
   indexes?: Readonly<Record<string, string>>;
 }
@@ -69,6 +71,7 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     rebuild: versioned(orderFillSource(ORDER_LINES)),
     refresh: versioned(orderFillSource(CHANGED_ORDER_LINES)),
     keyedBy: 'orders',
+    dependsOn: 'mat_order_lines',
     sources: ORDER_SOURCES
   },
   {
@@ -77,6 +80,7 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     rebuild: `${versioned(ORDER_LINES)} WHERE ${OPEN_LINE}`,
     refresh: versioned(CHANGED_ORDER_LINES, `NOT (${OPEN_LINE})`),
     keyedBy: 'orders',
+    dependsOn: 'mat_order_lines',
     sources: ORDER_SOURCES
   },
   {
