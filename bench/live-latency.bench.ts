@@ -124,7 +124,12 @@ const bench: Benchmark = {
       const net = await generateNetwork(db, { warehouses: 4, products: 500, moves: 100_000 }, (l, f) => ctx.progress(l, f));
       const [region] = (await db.execute<{ id: number }>(sql`SELECT id FROM regions LIMIT 1`)).rows;
       ctx.progress('control tower: start, backfill', 0);
-      server = await startServer({ DATABASE_URL: engine.url, DATA_DIR: await benchTempDir('opstower-bench-live-'), LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn' });
+      server = await startServer({ DATABASE_URL: engine.url, DATA_DIR: await benchTempDir('opstower-bench-live-'), LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn' }, [
+        process.execPath,
+        // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the server's time goes.
+        ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        'server.js'
+      ]);
       for (let i = 0; ; i++) {
         const health = (await (await fetch(`${server.url}/healthz`)).json()) as { ingest: { state: string } };
         if (health.ingest.state === 'streaming') break;
