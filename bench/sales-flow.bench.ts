@@ -22,6 +22,7 @@ const bench: Benchmark = {
   async run(ctx) {
     const engine = await benchPostgres();
     const pool = createPool(engine.url, CLIENTS + 2);
+    pool.on('connect', (client) => client.on('error', () => undefined)); // 57P01 on a client still closing when PostgreSQL stops
     try {
       const db = createCoreDb(pool);
       const net = await generateNetwork(db, { warehouses: 4, products: 500, moves: 100_000 }, (l, f) => ctx.progress(l, f));

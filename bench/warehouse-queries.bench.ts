@@ -51,6 +51,8 @@ const bench: Benchmark = {
     const engine = await benchPostgres();
     // A plain pool (custom plans): the ERP-style reports are ad-hoc SQL, not the core's prepared statements.
     const pool = new pg.Pool({ connectionString: engine.url, max: 4 });
+    // A client still closing when PostgreSQL stops gets 57P01 after pool.end(): without a listener that ended the run before its figures printed.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const chDir = await benchTempDir('opstower-bench-ch-');
     try {
       let t = performance.now();
