@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DOCUMENT_LINES } from './document-lines';
 
 /** Inputs and outputs of the sales-order API (orders, shipments, invoices, payments). */
 const id = z.number().int().positive();
@@ -18,7 +19,7 @@ export const createOrderInput = z.object({
   priority: z.number().int().min(0).max(1000).default(0),
   discountBp: z.number().int().min(0, 'cannot be negative').max(10_000, 'cannot exceed 100 %').default(0),
   requestedDate: isoDate.nullable().optional(),
-  lines: z.array(orderLineInput).min(1, 'an order needs at least one line').max(500)
+  lines: z.array(orderLineInput).min(1, 'an order needs at least one line').max(MAX_DOCUMENT_LINES)
 });
 
 export const orderIdInput = z.object({ orderId: id });
@@ -35,13 +36,13 @@ export const cancelLineInput = z
   .refine((l) => (l.lineId === undefined) !== (l.lineNo === undefined), { message: 'name the line by lineId or lineNo', path: ['lineId'] });
 
 /** Pick: lines default to everything reserved and not yet on another shipment. */
-export const pickInput = z.object({ orderId: id, lines: z.array(lineQtyInput).min(1).max(500).optional() });
+export const pickInput = z.object({ orderId: id, lines: z.array(lineQtyInput).min(1).max(MAX_DOCUMENT_LINES).optional() });
 
 export const packInput = z.object({ shipmentId: id });
 
 /** Ship a picked/packed shipment, or (convenience) pick, pack and ship an order's lines in one call. */
 export const shipInput = z
-  .object({ shipmentId: id.optional(), orderId: id.optional(), lines: z.array(lineQtyInput).min(1).max(500).optional() })
+  .object({ shipmentId: id.optional(), orderId: id.optional(), lines: z.array(lineQtyInput).min(1).max(MAX_DOCUMENT_LINES).optional() })
   .refine((s) => (s.shipmentId === undefined) !== (s.orderId === undefined), { message: 'name a shipmentId or an orderId', path: ['orderId'] })
   .refine((s) => s.shipmentId === undefined || s.lines === undefined, { message: 'lines go with orderId, not shipmentId', path: ['lines'] });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DOCUMENT_LINES } from './document-lines';
 
 /** Inputs and outputs of the purchasing API (purchase orders, receipts, reorder runs). */
 const id = z.number().int().positive();
@@ -26,7 +27,7 @@ export const createPurchaseOrderInput = z.object({
   lines: z
     .array(purchaseOrderLineInput)
     .min(1, 'a purchase order needs at least one line')
-    .max(500)
+    .max(MAX_DOCUMENT_LINES)
     .refine(noDuplicates('productId'), 'a product may appear on one line only')
 });
 

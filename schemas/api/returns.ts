@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DOCUMENT_LINES } from './document-lines';
 
 const id = z.number().int().positive();
 const qty = z.number().int('must be whole base units').positive('must be at least 1').max(1_000_000_000);
@@ -14,7 +15,7 @@ export const createReturnInput = z.object({
   warehouseId: id,
   orderId: id.nullable().default(null),
   reason: z.string().trim().min(1, 'is required').max(500, 'is longer than 500 characters'),
-  lines: z.array(returnLineInput).min(1, 'a return needs at least one line').max(500)
+  lines: z.array(returnLineInput).min(1, 'a return needs at least one line').max(MAX_DOCUMENT_LINES)
 });
 
 export const listReturnsInput = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DOCUMENT_LINES } from './document-lines';
 
 /** Inputs and outputs of the transfers API: requested → approved → shipped → received (or cancelled). */
 const id = z.number().int().positive();
@@ -13,7 +14,7 @@ export const requestTransferInput = z
     lines: z
       .array(z.object({ productId: id, qty: qty.positive('must be at least 1') }))
       .min(1, 'a transfer needs at least one line')
-      .max(500)
+      .max(MAX_DOCUMENT_LINES)
       .refine(noDuplicates('productId'), 'a product may appear on one line only')
   })
   .refine((t) => t.fromWarehouseId !== t.toWarehouseId, { message: 'must differ from the source warehouse', path: ['toWarehouseId'] });

@@ -8,6 +8,7 @@ import { warehouseDate } from '../../app/lib/server/core/locations';
 import { createPurchaseOrder, getPurchaseOrder, sendPurchaseOrder } from '../../app/lib/server/core/purchasing';
 import { proposedQuantity, runReorder, suggestions } from '../../app/lib/server/core/reorder';
 import { approveTransfer, getTransfer } from '../../app/lib/server/core/transfers';
+import { MAX_DOCUMENT_LINES } from '../../schemas/api/document-lines';
 import { coreFixture, type CoreFixture } from '../support/core';
 
 let f: CoreFixture;
@@ -139,5 +140,34 @@ describe('reorder horizon', () => {
     await g.as('buyer').purchasing.send({ purchaseOrderId: first.purchaseOrderIds[0]! });
     const second = await g.as('planner').purchasing.reorder({ warehouseId: g.whB.id });
     expect(second.purchaseOrderIds).toEqual([]);
+  });
+});
+
+describe('reorder run over many products', () => {
+  it('splits the lines of one supplier or source warehouse over documents of at most MAX_DOCUMENT_LINES', async () => {
+    const g = await coreFixture();
+    const n = MAX_DOCUMENT_LINES + 1;
+    // Bulk rows: the subject is the run, not how master data is entered.
+    const made = await g.db
+      .insert(tables.products)
+      .values(Array.from({ length: n }, (_, i) => ({ sku: `BULK-${i}`, name: `Bulk ${i}`, costMinor: 1, priceMinor: 2, category: 'bulk' })))
+      .returning({ id: tables.products.id });
+    const ids = made.map((p) => p.id);
+    await g.db.insert(tables.supplierProducts).values(ids.map((productId) => ({ supplierId: g.supplier.id, productId, costMinor: 1, leadTimeDays: 5 })));
+    await g.db.insert(tables.reorderRules).values([
+      ...ids.map((productId) => ({ productId, warehouseId: g.whA.id, minQty: 5, maxQty: 10, leadTimeDays: 5, sourceSupplierId: g.supplier.id })),
+      ...ids.map((productId) => ({ productId, warehouseId: g.whB.id, minQty: 5, maxQty: 10, leadTimeDays: 2, sourceWarehouseId: g.whA.id }))
+    ]);
+
+    const buy = await runReorder(g.db, g.actorFor('planner'), g.whA.id);
+    const pos = await Promise.all(buy.purchaseOrderIds.map((id) => getPurchaseOrder(g.db, id)));
+    expect(pos.map((po) => po.lines.length)).toEqual([MAX_DOCUMENT_LINES, 1]);
+    expect(new Set(pos.flatMap((po) => po.lines.map((l) => l.productId)))).toEqual(new Set(ids));
+
+    const move = await runReorder(g.db, g.actorFor('planner'), g.whB.id);
+    const transfers = await Promise.all(move.transferIds.map((id) => getTransfer(g.db, id)));
+    expect(transfers.map((t) => t.lines.length)).toEqual([MAX_DOCUMENT_LINES, 1]);
+    expect(transfers.flatMap((t) => t.lines).every((l) => l.qty === 10)).toBe(true);
+    expect(await runReorder(g.db, g.actorFor('planner'), g.whB.id)).toMatchObject({ transferIds: [] });
   });
 });

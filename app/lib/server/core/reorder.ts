@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { MAX_DOCUMENT_LINES } from '../../../../schemas/api/document-lines';
 import { reorderInput, type ReorderInput, type ReorderRunOutput, type ReorderSuggestion } from '../../../../schemas/api/purchasing';
 import { assertWarehouseScope, type Actor } from './actor';
 import type { CoreDb, Db } from './db';
@@ -17,6 +18,14 @@ const REORDER_LOCK = 7301;
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
 const roundUp = (qty: number, multiple: number) => Math.ceil(qty / multiple) * multiple;
+
+/** Document-sized slices of a source's proposals, so a large run never exceeds a document's line limit. */
+function documentLines(proposals: ReorderSuggestion[]): { productId: number; qty: number }[][] {
+  const lines = proposals.map((s) => ({ productId: s.productId, qty: s.proposedQty }));
+  const slices: (typeof lines)[] = [];
+  for (let i = 0; i < lines.length; i += MAX_DOCUMENT_LINES) slices.push(lines.slice(i, i + MAX_DOCUMENT_LINES));
+  return slices;
+}
 
 /**
  * The quantity to propose for a need: rounded up to the rule's multiple and, for
@@ -108,9 +117,10 @@ export async function suggestions(db: Db, warehouseId: number): Promise<ReorderS
 
 /**
  * Turns the suggestions of a warehouse into documents: one draft purchase order per
- * supplier and one requested transfer per source warehouse. Runs for the same
- * warehouse queue on an advisory lock, and what a run proposed counts as covered
- * in the next one, so running twice orders nothing twice.
+ * supplier and one requested transfer per source warehouse (several when the lines
+ * exceed MAX_DOCUMENT_LINES). Runs for the same warehouse queue on an advisory
+ * lock, and what a run proposed counts as covered in the next one, so running
+ * twice orders nothing twice.
  */
 export async function runReorder(db: CoreDb, actor: Actor, input: ReorderInput | number): Promise<ReorderRunOutput> {
   const { warehouseId } = reorderInput.parse(typeof input === 'number' ? { warehouseId: input } : input);
@@ -126,14 +136,12 @@ export async function runReorder(db: CoreDb, actor: Actor, input: ReorderInput |
       groups.set(key, [...(groups.get(key) ?? []), s]);
     }
     const purchaseOrderIds: number[] = [];
-    for (const [supplierId, lines] of [...bySupplier].sort((a, b) => a[0] - b[0])) {
-      const lineInputs = lines.map((s) => ({ productId: s.productId, qty: s.proposedQty }));
-      purchaseOrderIds.push(await insertPurchaseOrder(tx, actor, { supplierId, warehouseId, lines: lineInputs }, true));
+    for (const [supplierId, proposals] of [...bySupplier].sort((a, b) => a[0] - b[0])) {
+      for (const lines of documentLines(proposals)) purchaseOrderIds.push(await insertPurchaseOrder(tx, actor, { supplierId, warehouseId, lines }, true));
     }
     const transferIds: number[] = [];
-    for (const [fromWarehouseId, lines] of [...byWarehouse].sort((a, b) => a[0] - b[0])) {
-      const lineInputs = lines.map((s) => ({ productId: s.productId, qty: s.proposedQty }));
-      transferIds.push(await insertTransferRequest(tx, actor, { fromWarehouseId, toWarehouseId: warehouseId, lines: lineInputs }));
+    for (const [fromWarehouseId, proposals] of [...byWarehouse].sort((a, b) => a[0] - b[0])) {
+      for (const lines of documentLines(proposals)) transferIds.push(await insertTransferRequest(tx, actor, { fromWarehouseId, toWarehouseId: warehouseId, lines }));
     }
     return { suggestions: found, purchaseOrderIds, transferIds };
   });
