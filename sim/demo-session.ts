@@ -69,7 +69,7 @@ export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Dem
       running = runner.start().catch((err) => options.log.error({ err }, 'demo operations stopped on an error'));
     },
     async stop() {
-      await runner.stop();
+      await runner.stop({ cutShort: true }); // a shutdown should not wait for a long payment run or ship wave
       await running;
     }
   };

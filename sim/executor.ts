@@ -9,6 +9,11 @@ import { executeCycleCount, executePoReceiving, executeReorder, executeTransferD
 import { NO_SCENARIO, OPERATION_KINDS, type Operation, type OperationKind, type Scenario } from './operations-types';
 import type { SimUsers } from './sim-users';
 
+/** Thrown by attempt() once the executor is told to cut its operation short (a shutdown): the rest of the operation is dropped. */
+export class OperationCutShort extends Error {
+  override name = 'OperationCutShort';
+}
+
 /** Database ids by code (products by SKU): what the executor turns descriptors into. */
 export interface SimIds {
   warehouses: ReadonlyMap<string, number>;
@@ -98,9 +103,11 @@ export class Executor {
   readonly counters: ExecutorCounters = emptyCounters();
   private readonly ctx: ExecContext;
   private locations: Map<string, number> | undefined;
+  private cutting = false;
 
   constructor(private readonly options: ExecutorOptions) {
     const { ids, users } = options;
+    const cutting = () => this.cutting;
     const reverse = { warehouses: invert(ids.warehouses), suppliers: invert(ids.suppliers) };
     const counters = this.counters;
     this.ctx = {
@@ -132,6 +139,7 @@ export class Executor {
         return id;
       },
       async attempt(action, call) {
+        if (cutting()) throw new OperationCutShort(`${action} not started: the operation was cut short`);
         const count = (counters.actions[action] ??= { ok: 0, refused: 0 });
         try {
           const result = await call();
@@ -148,6 +156,18 @@ export class Executor {
         counters.events[event] = (counters.events[event] ?? 0) + n;
       }
     };
+  }
+
+  /**
+   * Cut short: the operation in flight stops before its next service call (each
+   * call is a transaction of its own, so what ran stays whole). Until resume().
+   */
+  cutShort(): void {
+    this.cutting = true;
+  }
+
+  resume(): void {
+    this.cutting = false;
   }
 
   /** Scenario changes apply from the next operation on. */

@@ -1,6 +1,6 @@
 import type { CoreDb } from '../app/lib/server/core/db';
 import { liveClock, MINUTE_MS, type SimClock } from './clock';
-import { Executor, snapshotCounters, type ExecutorCounters, type SimIds } from './executor';
+import { Executor, OperationCutShort, snapshotCounters, type ExecutorCounters, type SimIds } from './executor';
 import type { Network } from './network-types';
 import { generateOperations, resolvePace, type Pace } from './operations';
 import { NO_SCENARIO, type Operation, type Scenario, type SimInstant } from './operations-types';
@@ -51,8 +51,9 @@ export interface RunnerProgress {
 /**
  * Runs the simulated network live: generates operations a chunk at a time (just
  * in time, so a scenario set now shapes what comes), waits on the clock for each
- * one and executes it. stop() lets the operation in flight finish; start() again
- * continues where it stopped. A fault (anything but a business refusal) stops the
+ * one and executes it. stop() lets the operation in flight finish (or, asked to
+ * cut it short, drops its remaining service calls); start() again continues
+ * where it stopped. A fault (anything but a business refusal) stops the
  * run and rejects its promise.
  */
 export class SimRunner {
@@ -110,6 +111,7 @@ export class SimRunner {
   start(limits: RunLimits = {}): Promise<ExecutorCounters> {
     if (this.loop) throw new Error('the simulation is running already');
     this.stopping = false;
+    this.executor.resume();
     const loop = this.runLoop(limits).finally(() => {
       this.loop = null;
       this.report(true);
@@ -123,9 +125,14 @@ export class SimRunner {
     return this.start(limits);
   }
 
-  /** Stops after the operation in flight; resolves with the counters (never rejects: a fault is start()'s to report). */
-  async stop(): Promise<ExecutorCounters> {
+  /**
+   * Stops after the operation in flight, or before its next service call when cutShort
+   * (a shutdown: an operation such as a payment run can take many seconds). Resolves
+   * with the counters (never rejects: a fault is start()'s to report).
+   */
+  async stop(options: { cutShort?: boolean } = {}): Promise<ExecutorCounters> {
     this.stopping = true;
+    if (options.cutShort) this.executor.cutShort();
     this.wake?.abort();
     await this.loop?.catch(() => undefined);
     return snapshotCounters(this.counters);
@@ -167,7 +174,12 @@ export class SimRunner {
       if (this.pending[0] !== op) continue; // regenerated while waiting
       this.pending.shift();
       this.behindMs = Math.max(0, this.clock.now() - op.at);
-      await this.executor.execute(op);
+      try {
+        await this.executor.execute(op);
+      } catch (err) {
+        if (err instanceof OperationCutShort && this.stopping) break;
+        throw err;
+      }
       this.lastAt = op.at;
       executed++;
       this.report(false);

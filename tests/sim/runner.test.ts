@@ -149,6 +149,36 @@ describe('SimRunner on a small network (manual clock)', () => {
     }
   });
 
+  it('cut short by stop({ cutShort }), drops the rest of the operation in flight, and runs on when started again', async () => {
+    const third = await prepared();
+    try {
+      const runner = new SimRunner({ ...third, seed: SEED, clock: manualClock(START) });
+      const execute = runner.executor.execute.bind(runner.executor);
+      const calls = () => Object.values(runner.counters.actions).reduce((n, a) => n + a.ok + a.refused, 0);
+      let before: { calls: number; orders: number } | undefined;
+      let stopping: Promise<ExecutorCounters> | undefined;
+      runner.executor.execute = async (op) => {
+        if (before || runner.counters.operations < 100 || op.kind !== 'order') return execute(op);
+        before = { calls: calls(), orders: await count(third.db, 'SELECT count(*) AS n FROM sales_orders') };
+        stopping = runner.stop({ cutShort: true });
+        await execute(op);
+      };
+      await runner.start({ until: END });
+      await stopping;
+      expect(runner.running).toBe(false);
+      // The order operation made no service call: no order created, none confirmed.
+      expect(calls()).toBe(before!.calls);
+      expect(await count(third.db, 'SELECT count(*) AS n FROM sales_orders')).toBe(before!.orders);
+      expect(await ledgerViolations(third.db)).toEqual([]);
+      runner.executor.execute = execute;
+      const resumed = await runner.run({ until: END });
+      expect(resumed.operations).toBeGreaterThan(300);
+      expect(await ledgerViolations(third.db)).toEqual([]);
+    } finally {
+      await third.pool.end();
+    }
+  });
+
   it('applies a scenario set while running from the next operation on', async () => {
     const from = END + DAY_MS; // Tuesday 00:00 UTC
     const until = from + DAY_MS;

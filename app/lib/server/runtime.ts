@@ -114,15 +114,22 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
       stopping ??= (async () => {
         log.info('shutting down');
         state.onIo = undefined;
-        await demo?.stop().catch((err) => log.warn({ err }, 'stopping the demo operations failed'));
-        await detectors.stop();
+        // Each step's duration goes in the last line: a slow stop says which part was slow.
+        const ms: Record<string, number> = {};
+        const step = async (name: string, run: () => Promise<unknown> | unknown) => {
+          const t = performance.now();
+          await run();
+          ms[name] = Math.round(performance.now() - t);
+        };
+        await step('demo', () => demo?.stop().catch((err) => log.warn({ err }, 'stopping the demo operations failed')));
+        await step('detectors', () => detectors.stop());
         rooms.stop();
         // The ingest first: it acknowledges only what landed, so stopping it mid-batch loses nothing.
-        await ingest.stop().catch((err) => log.warn({ err }, 'stopping the ingest failed'));
-        await engines.close();
+        await step('ingest', () => ingest.stop().catch((err) => log.warn({ err }, 'stopping the ingest failed')));
+        await step('engines', () => engines.close());
         if (slot().runtime === runtime) slot().runtime = undefined;
         slot().starting = undefined;
-        log.info('stopped');
+        log.info({ ms }, 'stopped');
       })();
       return stopping;
     }

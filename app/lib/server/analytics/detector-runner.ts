@@ -65,6 +65,7 @@ export class DetectorRunner {
 
   /** The ingest reported progress: raise, escalate or clear the lag alert when its condition changes (refreshed each minute). */
   async ingestProgress(p: IngestProgress): Promise<void> {
+    if (this.#stopped) return; // the ingest reports while it stops, after us
     const verdict = ingestLagVerdict(p, this.#o.thresholds);
     const finding = verdict.findings[0];
     const condition = finding ? `${finding.severity}/${p.state}` : 'clear';
@@ -142,6 +143,7 @@ export class DetectorRunner {
   async #run(scope: DetectorScope, now: Date): Promise<RunSummary> {
     const summary: RunSummary = { raised: 0, updated: 0, resolved: 0, failed: [] };
     for (const d of this.#detectors) {
+      if (this.#stopped) break; // a stop waits for the detector in flight, not for the whole run
       if (scope !== 'all' && !d.tables.some((t) => scope.tables.includes(t))) continue;
       try {
         const verdicts = await d.run({ ch: this.#o.ch, scope, thresholds: this.#o.thresholds, now });
