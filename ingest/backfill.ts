@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
+import type pg from 'pg';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CORE_SCHEMA, quoteIdent, type CoreTable } from './catalog';
-import { connectTextSession, RAW_TEXT } from './replication-stream';
-import { fieldOf } from './type-mapping';
+import { connectTextSession } from './replication-stream';
+import { formatsInSql, rowChunks, sqlChunks, type BackfillChunk } from './backfill-chunks';
 import { microsToField } from './batcher';
 import type { Lsn } from './lsn';
 import { chIdent, type LandingTable } from '../warehouse/landing-tables';
@@ -101,32 +102,35 @@ export async function backfillTable(opts: BackfillOptions, table: CoreTable, lan
   try {
     const qualified = `${quoteIdent(CORE_SCHEMA)}.${quoteIdent(table.name)}`;
     const total = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified}`)).rows[0]!.n);
-    const keys = table.keyColumns.map(quoteIdent);
-    const keyIndex = table.keyColumns.map((k) => table.columns.findIndex((c) => c.name === k));
-    const select = `SELECT ${table.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${qualified}`;
-    const chunk = opts.chunkRows ?? 20_000;
+    const chunkRows = opts.chunkRows ?? 20_000;
     const columns = [...landing.columns.map((c) => chIdent(c.name)), '_version', '_deleted', '_commit_time'] as string[] as [string, ...string[]];
-    const copyTime = microsToField(BigInt(Date.now()) * 1000n);
+    const trailer = `${version}\t0\t${microsToField(BigInt(Date.now()) * 1000n)}`;
+    const spec = { client, table, landing, chunkRows, trailer };
+    const read = formatsInSql(landing) ? sqlChunks(spec) : rowChunks(spec);
     let added = 0;
     opts.onProgress?.({ table: table.name, copied, total, done: false });
-    for (;;) {
-      if (opts.shouldStop?.()) throw new BackfillInterrupted(`backfill of ${table.name} interrupted at ${copied} rows; it resumes at the next start`);
-      const where = lastKey ? ` WHERE (${keys.join(', ')}) > (${keys.map((_, i) => `$${i + 1}`).join(', ')})` : '';
-      const { rows } = await client.query<string[]>({ text: `${select}${where} ORDER BY ${keys.join(', ')} LIMIT ${chunk}`, values: lastKey ?? [], rowMode: 'array', types: RAW_TEXT });
-      if (rows.length === 0) break;
-      let tsv = '';
-      for (const row of rows) {
-        for (let i = 0; i < row.length; i++) tsv += `${fieldOf(landing.columns[i]!, row[i])}\t`;
-        tsv += `${version}\t0\t${copyTime}\n`;
-      }
-      await ch.insert({ table: chIdent(landing.name), columns, values: Readable.from([tsv], { objectMode: false }), format: 'TabSeparated' });
-      const last = rows[rows.length - 1]!;
-      lastKey = keyIndex.map((i) => last[i]!);
-      copied += rows.length;
-      added += rows.length;
-      await saveRecord(ch, slot, table.name, { lastKey: JSON.stringify(lastKey), copied, total: Math.max(total, copied), done: false, version });
+    const land = async (chunk: BackfillChunk) => {
+      await ch.insert({ table: chIdent(landing.name), columns, values: Readable.from([chunk.tsv], { objectMode: false }), format: 'TabSeparated' });
+      // Progress is saved only once the chunk is in ClickHouse: a resume never skips rows.
+      copied += chunk.rows;
+      added += chunk.rows;
+      await saveRecord(ch, slot, table.name, { lastKey: JSON.stringify(chunk.lastKey), copied, total: Math.max(total, copied), done: false, version });
       opts.onProgress?.({ table: table.name, copied, total: Math.max(total, copied), done: false });
-      if (rows.length < chunk) break;
+    };
+    // PostgreSQL reads the next chunk while ClickHouse writes this one.
+    let next = read(lastKey);
+    for (;;) {
+      const chunk = await next; // nothing is in flight from here on: a stop leaves no query behind
+      if (chunk.rows === 0) break;
+      if (opts.shouldStop?.()) throw new BackfillInterrupted(`backfill of ${table.name} interrupted at ${copied} rows; it resumes at the next start`);
+      lastKey = chunk.lastKey;
+      const full = chunk.rows === chunkRows;
+      if (full) next = read(lastKey);
+      // Both settle before a failure propagates: no write goes on after the copy reported it.
+      const [landed, fetched] = await Promise.allSettled([land(chunk), full ? next : undefined]);
+      if (landed.status === 'rejected') throw landed.reason;
+      if (fetched.status === 'rejected') throw fetched.reason;
+      if (!full) break;
     }
     await saveRecord(ch, slot, table.name, { lastKey: JSON.stringify(lastKey ?? []), copied, total: Math.max(total, copied), done: true, version });
     opts.onProgress?.({ table: table.name, copied, total: Math.max(total, copied), done: true });
@@ -134,4 +138,40 @@ export async function backfillTable(opts: BackfillOptions, table: CoreTable, lan
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Copies what each table still needs, two tables side by side, largest first (by the
+ * planner's estimate): one copy keeps one PostgreSQL backend busy formatting rows while
+ * ClickHouse mostly waits, and the largest table alone sets the floor. Returns the rows
+ * copied. A failure stops the other copy and is thrown; so is a stop (BackfillInterrupted).
+ */
+export async function backfillTables(
+  opts: BackfillOptions,
+  db: pg.Pool,
+  tables: CoreTable[],
+  landingOf: (table: string) => LandingTable,
+  copiedTable: (table: string, rows: number) => void
+): Promise<number> {
+  const { rows } = await db.query<{ name: string; estimate: number }>(
+    `SELECT relname AS name, reltuples::float8 AS estimate FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind IN ('r', 'p')`,
+    [CORE_SCHEMA]
+  );
+  const estimate = new Map(rows.map((r) => [r.name, Number(r.estimate)]));
+  const queue = [...tables].sort((a, b) => (estimate.get(b.name) ?? 0) - (estimate.get(a.name) ?? 0));
+  let failure: unknown = null;
+  let total = 0;
+  const copyNext = async (): Promise<void> => {
+    for (let t = queue.shift(); t && !failure; t = queue.shift()) {
+      const copied = await backfillTable({ ...opts, shouldStop: () => failure !== null || (opts.shouldStop?.() ?? false) }, t, landingOf(t.name)).catch((err: unknown) => {
+        failure ??= err; // the first failure is the cause; the other copy stops because of it
+        throw err;
+      });
+      if (copied > 0) copiedTable(t.name, copied);
+      total += copied;
+    }
+  };
+  await Promise.allSettled([copyNext(), copyNext()]);
+  if (failure !== null) throw failure;
+  return total;
 }

@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { coreTables, CatalogError, type CoreTable } from './catalog';
 import { ensurePublication, slotExists, createSlot, slotLagBytes } from './replication-setup';
 import { ConsumerLock } from './consumer-lock';
-import { backfillTable, planRefresh, resetBackfill, type BackfillProgress } from './backfill';
+import { backfillTables, planRefresh, resetBackfill, type BackfillProgress } from './backfill';
 import { ClickHouseSink, ToastResolutionError } from './clickhouse-sink';
 import { StreamSession } from './stream-session';
 import { tableStream, RelationMismatchError, type TableStream } from './table-stream';
@@ -148,6 +148,8 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
           this.#o.log.info({ slot: this.slot }, 'ingest: active consumer of the slot');
           await this.#openClickHouse();
           const start = await this.#prepare();
+          // Stopped while preparing: stop() found no session to end, so none may start.
+          if (this.#stopping) break;
           this.#setState('streaming');
           this.#progress.lastError = null;
           backoff = 250;
@@ -264,12 +266,9 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
       }
     };
     const wasState = this.#state;
-    let total = 0;
-    for (const t of tables) {
-      const copied = await backfillTable(opts, t, this.#landing.get(t.name)!);
-      if (copied > 0) this.#o.log.info({ table: t.name, rows: copied }, 'ingest: backfilled');
-      total += copied;
-    }
+    const total = await backfillTables(opts, this.#db, tables, (name) => this.#landing.get(name)!, (table, rows) =>
+      this.#o.log.info({ table, rows }, 'ingest: backfilled')
+    );
     this.#setState(wasState);
     this.#progress.backfill = null;
     return total;

@@ -56,6 +56,15 @@ export interface ClickHouseColumn {
   nullField: string;
   /** True when two fields of this column are equal as values though the text may differ. */
   sameValue(a: string, b: string): boolean;
+  /**
+   * The field written by PostgreSQL: a SQL expression over the quoted column that yields
+   * a TabSeparated field (never NULL) ClickHouse reads as the same value as toField's
+   * (a timestamp's fraction may be shorter), so a backfill can format rows where they
+   * are read. Absent (arrays) when only toField can write it.
+   */
+  sqlField?: (column: string) => string;
+  /** A SQL condition true for a value toField would refuse (a backfill then lets toField name it). */
+  sqlRefused?: (column: string) => string;
 }
 
 export class TypeMappingError extends Error {
@@ -69,6 +78,9 @@ interface ScalarMapping {
   toArrayElement: (text: string) => string;
   defaultValue: string;
   float?: boolean;
+  /** toField in SQL over a non-NULL value (see ClickHouseColumn.sqlField). */
+  sqlField: (column: string) => string;
+  sqlRefused?: (column: string) => string;
 }
 
 // ClickHouse's own escaping of a String in TabSeparated (and inside quoted array elements): written
@@ -86,9 +98,18 @@ function quoteElement(text: string): string {
   return `'${escapeTsv(text)}'`;
 }
 
+/**
+ * escapeTsv in SQL: the escapes ClickHouse needs to read the field back (its own
+ * extra escapes of quote, backspace and form feed are optional when reading).
+ */
+const sqlEscaped = (text: string) => `replace(replace(replace(replace(${text}, '\\', '\\\\'), E'\\t', '\\t'), E'\\n', '\\n'), E'\\r', '\\r')`;
+const asText = (column: string) => `${column}::text`;
+
 const same = (text: string) => text;
-const string: ScalarMapping = { type: 'String', toField: escapeTsv, toArrayElement: quoteElement, defaultValue: '' };
-const integer = (type: string): ScalarMapping => ({ type, toField: same, toArrayElement: same, defaultValue: '0' });
+const string: ScalarMapping = { type: 'String', toField: escapeTsv, toArrayElement: quoteElement, defaultValue: '', sqlField: (c) => sqlEscaped(asText(c)) };
+const integer = (type: string): ScalarMapping => ({ type, toField: same, toArrayElement: same, defaultValue: '0', sqlField: asText });
+/** Outside 1900-2299, as checkYear refuses (infinity and BC dates included). */
+const outsideYears = (column: string) => `NOT (${column} >= '1900-01-01' AND ${column} < '2300-01-01')`;
 
 function checkYear(text: string, what: string): void {
   const year = Number(text.slice(0, 4));
@@ -119,7 +140,8 @@ const float = (type: string): ScalarMapping => ({
   toField: floatField,
   toArrayElement: floatField,
   defaultValue: '0',
-  float: true
+  float: true,
+  sqlField: (c) => `CASE ${c}::text WHEN 'NaN' THEN 'nan' WHEN 'Infinity' THEN 'inf' WHEN '-Infinity' THEN '-inf' ELSE ${c}::text END`
 });
 
 const TEXT_LIKE = new Set(['text', 'varchar', 'bpchar', 'name', 'citext', 'json', 'jsonb', 'bytea', 'time', 'timetz', 'interval', 'inet', 'cidr', 'macaddr', 'xml', 'money']);
@@ -130,7 +152,7 @@ function scalar(typeName: string, typeKind: string, typeMod: number): ScalarMapp
   switch (typeName) {
     case 'bool': {
       const toField = (t: string) => (t === 't' ? 'true' : t === 'f' ? 'false' : badValue('boolean', t));
-      return { type: 'Bool', toField, toArrayElement: toField, defaultValue: 'false' };
+      return { type: 'Bool', toField, toArrayElement: toField, defaultValue: 'false', sqlField: (c) => `CASE WHEN ${c} THEN 'true' WHEN NOT ${c} THEN 'false' END` };
     }
     case 'int2':
       return integer('Int16');
@@ -150,22 +172,42 @@ function scalar(typeName: string, typeKind: string, typeMod: number): ScalarMapp
       const scale = (typeMod - 4) & 0xffff;
       if (precision > 76) return string;
       const toField = (t: string) => (t === 'NaN' || t.includes('Infinity') ? badValue('numeric', t) : t);
-      return { type: `Decimal(${precision}, ${scale})`, toField, toArrayElement: toField, defaultValue: '0' };
+      return {
+        type: `Decimal(${precision}, ${scale})`,
+        toField,
+        toArrayElement: toField,
+        defaultValue: '0',
+        sqlField: asText,
+        sqlRefused: (c) => `${c}::text IN ('NaN', 'Infinity', '-Infinity')`
+      };
     }
     case 'uuid':
-      return { type: 'UUID', toField: same, toArrayElement: quoteElement, defaultValue: '00000000-0000-0000-0000-000000000000' };
+      return { type: 'UUID', toField: same, toArrayElement: quoteElement, defaultValue: '00000000-0000-0000-0000-000000000000', sqlField: asText };
     case 'date': {
       const toField = (t: string) => (checkYear(t, 'date'), t);
-      return { type: 'Date32', toField, toArrayElement: (t) => quoteElement(toField(t)), defaultValue: '1970-01-01' };
+      return {
+        type: 'Date32',
+        toField,
+        toArrayElement: (t) => quoteElement(toField(t)),
+        defaultValue: '1970-01-01',
+        sqlField: asText, // DateStyle ISO
+        sqlRefused: outsideYears
+      };
     }
     case 'timestamptz':
-    case 'timestamp':
+    case 'timestamp': {
+      // A timestamptz compared with a bare date literal reads it in the session's zone: UTC, as checkYear sees the text.
+      const utc = typeName === 'timestamptz' ? (c: string) => `${c} AT TIME ZONE 'UTC'` : (c: string) => c;
       return {
         type: "DateTime64(6, 'UTC')",
         toField: timestampField,
         toArrayElement: (t) => quoteElement(timestampField(t)),
-        defaultValue: '1970-01-01 00:00:00.000000'
+        defaultValue: '1970-01-01 00:00:00.000000',
+        // DateStyle ISO without the zone; ClickHouse reads the shorter fraction as timestampField pads it (to_char is 3x slower).
+        sqlField: (c) => `(${utc(c)})::text`,
+        sqlRefused: (c) => outsideYears(utc(c))
       };
+    }
     default:
       return undefined;
   }
@@ -211,7 +253,9 @@ export function mapColumn(table: string, column: PgColumn): ClickHouseColumn {
     toField: mapped.toField,
     defaultField: column.notNull ? mapped.defaultValue : '\\N',
     nullField: '\\N',
-    sameValue: mapped.float ? floatsEqual : (a, b) => a === b
+    sameValue: mapped.float ? floatsEqual : (a, b) => a === b,
+    sqlField: (c) => `COALESCE(${mapped.sqlField(c)}, '\\N')`,
+    ...(mapped.sqlRefused ? { sqlRefused: mapped.sqlRefused } : {})
   };
 }
 

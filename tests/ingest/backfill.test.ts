@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBench, type IngestBench } from './support';
-import { backfillRecord, backfillTable, type BackfillProgress } from '../../ingest/backfill';
+import { backfillRecord, backfillTable, backfillTables, type BackfillProgress } from '../../ingest/backfill';
 import { coreTables } from '../../ingest/catalog';
 import { ensureLandingTable, landingTable } from '../../warehouse/landing-tables';
 
@@ -93,5 +93,25 @@ describe('backfill', () => {
 
     // A finished copy is not repeated.
     expect(await backfillTable(opts, table, landing)).toBe(0);
+  });
+
+  it('names a value ClickHouse cannot hold, and stops the copy running beside it', async () => {
+    await b.pool.query('CREATE TABLE old_dates (id int PRIMARY KEY, day date NOT NULL)');
+    await b.pool.query("INSERT INTO old_dates SELECT g, CASE WHEN g = 1500 THEN date '1850-06-01' ELSE date '2026-01-01' END FROM generate_series(1, 3000) g");
+    await b.pool.query('ANALYZE bulk_items, old_dates');
+    const tables = (await coreTables(b.pool)).filter((t) => t.name === 'bulk_items' || t.name === 'old_dates');
+    const landings = new Map(tables.map((t) => [t.name, landingTable(t)]));
+    for (const l of landings.values()) await ensureLandingTable(b.clickhouse.client, l);
+    const opts = { databaseUrl: b.url, ch: b.clickhouse.client, slot: `${b.slot}_dates`, chunkRows: 300 };
+
+    const copied: string[] = [];
+    const run = backfillTables(opts, b.pool, tables, (name) => landings.get(name)!, (name) => copied.push(name));
+    // PostgreSQL formats the chunk, sees the refused value, and the row path names it.
+    await expect(run).rejects.toThrow(/date value "1850-06-01" is outside ClickHouse's range/);
+    expect(copied).toEqual([]);
+    expect(await backfillRecord(b.clickhouse.client, opts.slot, 'old_dates')).toMatchObject({ done: false, last_key: JSON.stringify(['1200']) });
+    // 150 chunks of bulk_items were not all copied: the failure stopped that copy too.
+    const bulk = await backfillRecord(b.clickhouse.client, opts.slot, 'bulk_items');
+    expect(bulk?.done).toBe(false);
   });
 });

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBench, type IngestBench } from './support';
+import { formatsInSql } from '../../ingest/backfill-chunks';
+import { coreTables } from '../../ingest/catalog';
+import { landingTable } from '../../warehouse/landing-tables';
 
 /**
  * Every mapped type through both paths into ClickHouse: rows present before the
@@ -139,6 +142,10 @@ beforeAll(async () => {
   b = await ingestBench();
   await b.pool.query(TABLE_SQL);
   await insertSamples(b, 0); // backfill path
+  // The same rows without the arrays: PostgreSQL formats their fields (the arrays' table goes by rows).
+  await b.pool.query(`CREATE TABLE scalar_samples (LIKE type_samples INCLUDING ALL);
+    ALTER TABLE scalar_samples DROP COLUMN tags, DROP COLUMN counts;
+    INSERT INTO scalar_samples SELECT id, price, exact, at_tz, at_local, day, feeling, doc, raw_json, flag, small, big, ratio, approx, ref, blob, span, note FROM type_samples`);
   b.startPipeline();
   await b.settle();
 });
@@ -149,6 +156,36 @@ describe('type mapping end to end', () => {
     expect(await landed(b, 1)).toMatchObject(asInserted);
     expect(await landed(b, 2)).toMatchObject({ exact: null, at_tz: null, day: null, tags: [], counts: [], flag: null, big: null, ratio: null, note: null });
     await b.expectEqual(['type_samples']);
+  });
+
+  it('backfills every scalar type exactly when PostgreSQL writes the fields', async () => {
+    const tables = new Map((await coreTables(b.pool)).map((t) => [t.name, landingTable(t)]));
+    expect(formatsInSql(tables.get('scalar_samples')!)).toBe(true);
+    expect(formatsInSql(tables.get('type_samples')!)).toBe(false);
+    const rows = await b.chRows<Record<string, unknown>>(
+      `SELECT toString(id) AS id, toString(at_tz) AS at_tz, toString(at_local) AS at_local, toString(day) AS day, toString(ratio) AS ratio, toString(approx) AS approx,
+              flag, feeling, doc, blob, span, note, toDecimalString(price, 2) AS price, exact
+       FROM scalar_samples FINAL ORDER BY id`
+    );
+    expect(rows[0]).toEqual({
+      id: '1',
+      at_tz: asInserted.at_tz,
+      at_local: '2026-03-04 05:06:07.500000',
+      day: '2026-03-04',
+      ratio: 'nan',
+      approx: '0.1',
+      flag: true,
+      feeling: 'happy',
+      doc: '{"a": "x\\ty", "b": 1}',
+      blob: '\\xdeadbeef00',
+      span: '1 day 02:03:04.5',
+      note: 'line1\nline2\ttabbed',
+      price: '1234.50',
+      exact: '3.14159265358979323846264338327950288419716939937510'
+    });
+    expect(rows[1]).toMatchObject({ at_tz: null, day: null, ratio: null, flag: null, note: null, exact: null });
+    expect(rows[2]).toMatchObject({ at_local: '2299-12-31 23:59:59.999999', day: '1900-01-01', ratio: 'inf', approx: '-inf', note: '' });
+    await b.expectEqual(['scalar_samples']);
   });
 
   it('streams inserts, updates and deletes of every type exactly', async () => {
