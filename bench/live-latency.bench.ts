@@ -8,8 +8,6 @@ import { sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { SYSTEM_ACTOR } from '../app/lib/server/core/actor';
 import { createCoreDb, type CoreDb } from '../app/lib/server/core/db';
-import { confirmOrder, createOrder } from '../app/lib/server/core/orders';
-import { ship } from '../app/lib/server/core/shipments';
 import { createUser, login } from '../app/lib/server/auth/sessions';
 import { BOARD_DEFINITIONS } from '../app/lib/server/live/boards';
 import { parseLsn, type Lsn } from '../ingest/lsn';
@@ -19,6 +17,7 @@ import { startServer } from '../tests/support/server-process';
 import { generateNetwork } from './core-data';
 import { percentile, type Benchmark } from './harness';
 import { benchTempDir, clock } from './ingest-support';
+import { salesStep, type SalesOrder } from './sales-transaction';
 import { benchPostgres } from './support';
 
 const SOCKETS = 200;
@@ -157,23 +156,14 @@ const bench: Benchmark = {
       }, 1_000);
       await Promise.all(
         Array.from({ length: WORKERS }, async (_, w) => {
-          let order: { id: number; warehouseId: number } | null = null;
+          let order: SalesOrder | null = null;
           let step = 0;
           while (next < total) {
             const k = next++;
             const wait = t0 + (k * 1000) / RATE - clock();
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             try {
-              if (step === 0) {
-                const warehouseId = net.warehouseIds[(k + w) % net.warehouseIds.length]!;
-                const o = await createOrder(db, SYSTEM_ACTOR, {
-                  customerId: net.customerIds[k % net.customerIds.length]!,
-                  warehouseId,
-                  lines: [1, 2].map((l) => ({ productId: net.productIds[(k * 7 + l * 131) % net.productIds.length]!, qty: 1 + (k % 3) }))
-                });
-                order = { id: o.id, warehouseId };
-              } else if (step === 1) await confirmOrder(db, SYSTEM_ACTOR, { orderId: order!.id });
-              else await ship(db, SYSTEM_ACTOR, { orderId: order!.id });
+              order = await salesStep(db, net, k, w, step, order);
               const [row] = (await db.execute<{ lsn: string }>(sql`SELECT pg_current_wal_lsn()::text AS lsn`)).rows;
               commits.push({ at: clock(), lsn: parseLsn(row!.lsn), warehouseId: order!.warehouseId });
             } catch (err) {

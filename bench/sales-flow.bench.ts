@@ -4,13 +4,11 @@
 // ledger that grows as it runs: transactions/s and the confirmation's p50/p99 (the
 // credit check reads the customer's open invoices and orders, which grow).
 import { sql } from 'drizzle-orm';
-import { SYSTEM_ACTOR } from '../app/lib/server/core/actor';
 import { createCoreDb } from '../app/lib/server/core/db';
-import { confirmOrder, createOrder } from '../app/lib/server/core/orders';
-import { ship } from '../app/lib/server/core/shipments';
 import { createPool } from '../platform/pool';
 import { generateNetwork } from './core-data';
 import { percentile, type Benchmark } from './harness';
+import { salesStep, type SalesOrder } from './sales-transaction';
 import { benchPostgres } from './support';
 
 const CLIENTS = 16;
@@ -32,20 +30,14 @@ const bench: Benchmark = {
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: CLIENTS }, async (_, w) => {
-          let order = 0;
+          let order: SalesOrder | null = null;
           let step = 0;
           while (next < TRANSACTIONS) {
             const k = next++;
             if (k % 200 === 0) ctx.progress('sales transactions', k / TRANSACTIONS);
-            if (step === 0) {
-              const warehouseId = net.warehouseIds[(k + w) % net.warehouseIds.length]!;
-              const lines = [1, 2].map((l) => ({ productId: net.productIds[(k * 7 + l * 131) % net.productIds.length]!, qty: 1 + (k % 3) }));
-              order = (await createOrder(db, SYSTEM_ACTOR, { customerId: net.customerIds[k % net.customerIds.length]!, warehouseId, lines })).id;
-            } else if (step === 1) {
-              const t = performance.now();
-              await confirmOrder(db, SYSTEM_ACTOR, { orderId: order });
-              confirmMs.push(performance.now() - t);
-            } else await ship(db, SYSTEM_ACTOR, { orderId: order });
+            const t = performance.now();
+            order = await salesStep(db, net, k, w, step, order);
+            if (step === 1) confirmMs.push(performance.now() - t);
             done.push(performance.now() - t0);
             step = (step + 1) % 3;
           }

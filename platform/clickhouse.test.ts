@@ -19,6 +19,12 @@ afterAll(async () => {
 
 const slow = (ms: number) => `SELECT count() AS v FROM numbers(${ms}) WHERE sleepEachRow(0.001) = 0`;
 
+async function one(query: string, params: Record<string, unknown>): Promise<unknown> {
+  const rs = await engine.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  const [row] = await rs.json<{ v: unknown }>();
+  return row!.v;
+}
+
 async function value(query: string): Promise<number> {
   const rs = await engine.client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
   return (await rs.json<{ v: number }>())[0]!.v;
@@ -44,5 +50,27 @@ describe('embedded ClickHouse connections', () => {
     await engine.client.insert({ table: 'shared', values: [{ x: 1 }, { x: 2 }], format: 'JSONEachRow' });
     const counts = await Promise.all(Array.from({ length: 6 }, () => value('SELECT toInt64(count()) AS v FROM shared')));
     expect(counts).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+});
+
+describe('query parameters inlined for chDB (clickhouse-params.ts)', () => {
+  const tricky = [`it's`, 'back\\slash', `\\'; DROP TABLE t; --`, 'tab\there\nnew line', 'ünïcødé ✓', '{x:String}', ''];
+
+  it.each(tricky)('keeps the string %j exactly, inside its quotes', async (s) => {
+    expect(await one('SELECT {s:String} AS v', { s })).toBe(s);
+    expect(await one('SELECT {a:Array(String)} AS v', { a: [s, 'b'] })).toEqual([s, 'b']);
+  });
+
+  it('types numbers, dates, times, arrays and nulls as the placeholder says', async () => {
+    expect(await one('SELECT {n:UInt64} AS v', { n: '18446744073709551615' })).toBe(18446744073709551615);
+    expect(await one('SELECT toTypeName({n:Int64}) AS v', { n: -5 })).toBe('Int64');
+    expect(await one('SELECT {f:Float64} * 2 AS v', { f: 1.25 })).toBe(2.5);
+    expect(await one("SELECT toString({t:DateTime64(6, 'UTC')}) AS v", { t: '2026-11-23 06:00:00.123456' })).toBe('2026-11-23 06:00:00.123456');
+    expect(await one("SELECT toString({t:Array(DateTime64(6, 'UTC'))}) AS v", { t: ['2026-01-01 00:00:00', '2026-01-02 00:00:00'] })).toBe(
+      "['2026-01-01 00:00:00.000000','2026-01-02 00:00:00.000000']"
+    );
+    expect(await one('SELECT {x:Nullable(Int64)} AS v', { x: null })).toBeNull();
+    expect(await one('SELECT 3 IN {ids:Array(Int64)} AS v', { ids: [1, 2, 3] })).toBe(1);
+    expect(await one('SELECT 4 IN {ids:Array(Int32)} AS v', { ids: [] })).toBe(0);
   });
 });

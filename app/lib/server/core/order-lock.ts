@@ -58,7 +58,7 @@ const LINES = sql`(SELECT json_agg(l ORDER BY l.line_no) FROM sales_order_lines 
  * Each walks the customer's orders by index and looks up each order's invoices or lines in a
  * correlated subquery the planner cannot turn into a join: with join freedom, statistics that lag a
  * fast-growing table (invoices, order lines) made it scan them whole on every confirmation, and under
- * 16 concurrent writers that scan grew to most of PostgreSQL's CPU (`npm run bench -- live-latency`).
+ * 16 concurrent writers that scan grew to most of PostgreSQL's CPU (`npm run bench -- sales-flow`).
  */
 const RECEIVABLES = sql`(SELECT coalesce(sum((SELECT sum(i.amount_minor - i.paid_minor) FROM invoices i WHERE i.order_id = so.id AND i.state = 'open')), 0)
     FROM sales_orders so WHERE so.customer_id = o.customer_id)`;
