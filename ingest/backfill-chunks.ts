@@ -53,8 +53,8 @@ export function formatsInSql(landing: LandingTable): boolean {
 }
 
 /**
- * PostgreSQL writes the fields (the same text fieldOf would, see ClickHouseColumn.sqlField)
- * and joins a chunk into one value: this process only hands it on. On a 2-core machine
+ * PostgreSQL writes the fields (values ClickHouse reads as it reads fieldOf's, see
+ * ClickHouseColumn.sqlField) and joins a chunk into one value: this process only hands it on. On a 2-core machine
  * this moved the demo's 2.6 million row backfill off the event loop, which row parsing
  * and formatting saturated. A chunk holding a value fieldOf would refuse is read again
  * by rows, so the refusal names the value.
