@@ -8,7 +8,8 @@ import type { PgColumn } from './type-mapping';
  * migration is picked up at the next start and backfilled.
  */
 export const CORE_SCHEMA = 'public';
-const EXCLUDED_TABLES = new Set(['sessions', 'kiosk_tokens', 'socket_io_attachments']);
+// business_clock: how documents are dated, not a business fact (the dates themselves land).
+const EXCLUDED_TABLES = new Set(['sessions', 'kiosk_tokens', 'socket_io_attachments', 'business_clock']);
 const EXCLUDED_COLUMNS: Record<string, Set<string>> = { users: new Set(['password_hash']) };
 
 export interface CoreTable {

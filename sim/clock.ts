@@ -1,6 +1,9 @@
 /**
  * Simulated time. Instants are epoch milliseconds (UTC) on the simulated
- * timeline; the wall clock is the real one (and the database's now()).
+ * timeline; the wall clock is the real one. The runner makes the core's business
+ * clock follow this one (app/lib/server/core/business-clock.ts), so the database
+ * dates documents on the simulated timeline: a timestamp it wrote is a simulated
+ * instant as it stands.
  *
  * A live clock runs `compression` simulated milliseconds per wall millisecond
  * (a simulated day in N real minutes: compression = 1440 / N; 1 is real time).
@@ -24,12 +27,6 @@ export const wallDuration = (simMs: number, compression: number) => simMs / comp
 export interface SimClock {
   /** The simulated instant now. */
   now(): number;
-  /**
-   * The simulated instant of a wall-clock instant (a timestamp the database
-   * wrote). Before the clock started, time counts back 1:1 from its start, so a
-   * document from the history before the run is as old as it really is.
-   */
-  simAt(wall: Date | number): number;
   /** Resolves once simulated time has reached `at` (a manual clock jumps there), or at once when aborted. */
   waitUntil(at: number, signal?: AbortSignal): Promise<void>;
   /** Simulated ms per wall ms; Infinity for a manual clock (no wall time passes between its instants). */
@@ -51,15 +48,10 @@ export function liveClock(options: LiveClockOptions = {}): SimClock {
   const compression = compressionFor(options.simDayMinutes ?? 24 * 60);
   const wallStart = wallNow();
   const simStart = options.start ?? wallStart;
-  const simAt = (wall: Date | number) => {
-    const w = typeof wall === 'number' ? wall : wall.getTime();
-    return w < wallStart ? simStart - (wallStart - w) : simStart + (w - wallStart) * compression;
-  };
-  const now = () => simAt(wallNow());
+  const now = () => simStart + (wallNow() - wallStart) * compression;
   return {
     compression,
     now,
-    simAt,
     async waitUntil(at, signal) {
       // Re-check after each timer: timers fire early or late, and the machine may sleep.
       while (!signal?.aborted && now() < at) {
@@ -77,9 +69,8 @@ export interface ManualClock extends SimClock {
 }
 
 /** A clock that moves only when told to (or when waited on): deterministic. */
-export function manualClock(start: number, wallNow: () => number = Date.now): ManualClock {
+export function manualClock(start: number): ManualClock {
   let current = start;
-  const wallStart = wallNow();
   const set = (at: number) => {
     if (!Number.isFinite(at)) throw new Error(`a clock cannot move to ${at}`);
     current = Math.max(current, at);
@@ -87,11 +78,6 @@ export function manualClock(start: number, wallNow: () => number = Date.now): Ma
   return {
     compression: Infinity,
     now: () => current,
-    // Wall instants after the start have no simulated counterpart but "now".
-    simAt: (wall) => {
-      const w = typeof wall === 'number' ? wall : wall.getTime();
-      return w < wallStart ? start - (wallStart - w) : current;
-    },
     set,
     advance: (ms) => set(current + ms),
     async waitUntil(at, signal) {

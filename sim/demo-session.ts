@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { readBusinessNow } from '../app/lib/server/core/business-clock';
 import type { CoreDb } from '../app/lib/server/core/db';
 import { generateNetwork, type Network, type NetworkSpec } from './network';
 import { holdsCoreData, writeNetwork } from './network-writer';
@@ -58,6 +59,8 @@ export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Dem
     users,
     seed: options.seed,
     ordersPerSecond: options.ordersPerSecond,
+    // The business clock continues where it stands (a demo continued on its data may have run it ahead of the wall clock).
+    from: (await readBusinessNow(db)).getTime(),
     progressEveryMs: 30_000,
     onProgress: (p) => options.log.info({ operations: p.counters.operations, behindMs: Math.round(p.behindMs) }, 'demo operations')
   });

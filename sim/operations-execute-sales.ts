@@ -129,7 +129,7 @@ export async function executePayments(ctx: ExecContext, op: PaymentsOperation): 
   let paid = 0;
   for (const inv of open) {
     const invoiceId = Number(inv.id);
-    const issued = ctx.memory.invoiceIssued.get(invoiceId) ?? ctx.clock.simAt(new Date(inv.issued_at));
+    const issued = ctx.memory.invoiceIssued.get(invoiceId) ?? new Date(inv.issued_at).getTime();
     const rng = Random.fromSeed(ctx.seed).derive(`invoice/${invoiceId}`);
     const roll = rng.float();
     const terms = Number(inv.terms);

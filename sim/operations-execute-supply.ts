@@ -77,7 +77,7 @@ export async function executePoReceiving(ctx: ExecContext, op: PoReceivingOperat
     const supplier = suppliers.get(po.supplier);
     if (!supplier) continue; // not one of the simulated network's suppliers
     const plan = deliveryPlan(ctx.seed, id, supplier, Math.max(1, Number(po.quoted)));
-    const sent = ctx.memory.poSent.get(id) ?? ctx.clock.simAt(new Date(po.sent_at));
+    const sent = ctx.memory.poSent.get(id) ?? new Date(po.sent_at).getTime();
     const delay = ctx.scenario.supplierDelayDays?.(supplier.code, op.at) ?? 0;
     const first = po.state === 'sent';
     const dueAfter = plan.leadDays + delay + (first ? 0 : plan.restAfterDays);
@@ -183,7 +183,7 @@ export async function executeTransferReceiving(ctx: ExecContext, op: TransferRec
     const transferId = Number(t.id);
     const from = ctx.code('warehouses', Number(t.from_id));
     if (ctx.scenario.laneStalled?.(from, op.warehouse, op.at)) continue;
-    const shippedAt = ctx.memory.transferShipped.get(transferId) ?? ctx.clock.simAt(new Date(t.shipped_at));
+    const shippedAt = ctx.memory.transferShipped.get(transferId) ?? new Date(t.shipped_at).getTime();
     if (op.at - shippedAt < (laneDays.get(from) ?? 1) * DAY_MS) continue;
     const lines = await rows<{ id: number; shipped: number }>(
       ctx,

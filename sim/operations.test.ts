@@ -181,19 +181,19 @@ describe('generateOperations', () => {
 });
 
 describe('simulated clocks', () => {
-  it('runs a live clock N times faster than the wall clock, and maps database timestamps back', () => {
+  it('runs a live clock N times faster than the wall clock', () => {
     let wall = 1_000_000;
     const clock = liveClock({ start: MONDAY, simDayMinutes: 10, wallNow: () => wall });
     expect(clock.compression).toBe(144);
     wall += 10 * 60_000; // ten real minutes: a simulated day
     expect(clock.now()).toBe(MONDAY + DAY_MS);
-    expect(clock.simAt(1_000_000 + 5 * 60_000)).toBe(MONDAY + DAY_MS / 2);
-    expect(clock.simAt(1_000_000 - HOUR_MS)).toBe(MONDAY - HOUR_MS); // before the start: 1:1
+    wall -= 5 * 60_000;
+    expect(clock.now()).toBe(MONDAY + DAY_MS / 2);
     expect(() => liveClock({ simDayMinutes: 0 })).toThrow(/positive/);
   });
 
   it('moves a manual clock only when told, never backwards', async () => {
-    const clock = manualClock(MONDAY, () => 5_000);
+    const clock = manualClock(MONDAY);
     expect(clock.now()).toBe(MONDAY);
     await clock.waitUntil(MONDAY + HOUR_MS);
     expect(clock.now()).toBe(MONDAY + HOUR_MS);
@@ -205,7 +205,6 @@ describe('simulated clocks', () => {
     aborted.abort();
     await clock.waitUntil(MONDAY + DAY_MS, aborted.signal);
     expect(clock.now()).toBe(MONDAY + 2 * HOUR_MS);
-    expect(clock.simAt(4_000)).toBe(MONDAY - 1_000);
   });
 
   it('tells local weekday and time in a time zone, across daylight saving time', () => {

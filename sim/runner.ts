@@ -1,3 +1,4 @@
+import { followSimulatedClock } from '../app/lib/server/core/business-clock';
 import type { CoreDb } from '../app/lib/server/core/db';
 import { liveClock, MINUTE_MS, type SimClock } from './clock';
 import { Executor, OperationCutShort, snapshotCounters, type ExecutorCounters, type SimIds } from './executor';
@@ -71,6 +72,8 @@ export class SimRunner {
   private wake: AbortController | null = null;
   private loop: Promise<ExecutorCounters> | null = null;
   private lastProgress = -Infinity;
+  /** The business clock as this runner last set it (null: not yet). */
+  private businessClock: { at: SimInstant; rate: number } | null = null;
 
   constructor(private readonly options: RunnerOptions) {
     // A clock given sets the compression (a manual clock has none: no real time passes).
@@ -175,6 +178,7 @@ export class SimRunner {
       this.pending.shift();
       this.behindMs = Math.max(0, this.clock.now() - op.at);
       try {
+        await this.followClock(op.at);
         await this.executor.execute(op);
       } catch (err) {
         if (err instanceof OperationCutShort && this.stopping) break;
@@ -185,6 +189,20 @@ export class SimRunner {
       this.report(false);
     }
     return snapshotCounters(this.counters);
+  }
+
+  /**
+   * The core dates documents on the simulated timeline: its business clock follows
+   * this one. A live clock is followed once (the business clock then runs at the
+   * same rate); a manual clock, which moves by steps, at each new instant (a rate
+   * of 0: the operation's documents are dated at its instant).
+   */
+  private async followClock(at: SimInstant): Promise<void> {
+    const live = Number.isFinite(this.clock.compression);
+    if (live ? this.businessClock !== null : this.businessClock?.at === at) return;
+    const next = live ? { at: this.clock.now(), rate: this.clock.compression } : { at, rate: 0 };
+    await followSimulatedClock(this.options.db, this.options.users.actors.admin, next.at, next.rate);
+    this.businessClock = next;
   }
 
   private report(final: boolean): void {

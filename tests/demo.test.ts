@@ -34,7 +34,8 @@ describe('npm run demo', () => {
     const anon = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${demo.url}/api/trpc` })] });
     const { token } = await anon.auth.login.mutate(login('executive'));
     const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${demo.url}/api/trpc`, headers: { authorization: `Bearer ${token}` } })] });
-    const to = new Date();
+    // The live operations date documents on the demo's business clock, which runs ahead of the wall clock.
+    const to = new Date(Date.now() + 86_400_000);
     const window = { from: new Date(to.getTime() - 90 * 86_400_000).toISOString(), to: to.toISOString() };
     let first: Awaited<ReturnType<typeof api.kpi.fillRate.query>> | undefined;
     let moved = false;
@@ -49,5 +50,12 @@ describe('npm run demo', () => {
     expect(first, `no fill rate within 60 s:\n${demo.output().slice(-2000)}`).toBeDefined();
     expect(new Set(first!.data.byDay.map((d) => d.day)).size).toBeGreaterThanOrEqual(80);
     expect(moved, 'the numbers did not move within 60 s of the command').toBe(true);
+
+    // 1,200 orders a simulated day at 5 per second: a day in 4 real minutes, so the business clock runs 360 times faster, and the header says so.
+    const clock = await api.businessClock.get.query();
+    expect(clock).toMatchObject({ set: true, rate: 360 });
+    expect(Date.parse(clock.now)).toBeGreaterThan(Date.now() + 60_000);
+    const page = await fetch(`${demo.url}/board/executive`, { headers: { cookie: `opstower_session=${token}` } }).then((r) => r.text());
+    expect(page).toMatch(/data-testid="business-clock"[^>]*>\s*Business time [^<]+<span[^>]*>\s*· ×360/);
   }, 120_000);
 });

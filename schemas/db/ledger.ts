@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, date, index, integer, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { businessNow } from './business-clock';
 import { locations, products } from './master-data';
 import { users } from './auth';
 
@@ -35,7 +36,7 @@ export const stockMoves = pgTable(
     /** When an open move is expected to happen (promised date, PO expected date, transfer arrival). */
     scheduledDate: date('scheduled_date', { mode: 'string' }),
     actorId: integer('actor_id').references(() => users.id),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(businessNow),
     doneAt: timestamp('done_at', { withTimezone: true })
   },
   (t) => [

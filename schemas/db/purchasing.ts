@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, date, index, integer, pgEnum, pgTable, timestamp } from 'drizzle-orm/pg-core';
+import { businessNow } from './business-clock';
 import { products, suppliers, warehouses } from './master-data';
 import { users } from './auth';
 
@@ -15,7 +16,7 @@ export const purchaseOrders = pgTable(
     expectedDate: date('expected_date', { mode: 'string' }).notNull(),
     fromReorder: boolean('from_reorder').notNull().default(false),
     createdBy: integer('created_by').references(() => users.id),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(businessNow),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true })
   },
@@ -44,7 +45,7 @@ export const receipts = pgTable('receipts', {
   purchaseOrderId: bigint('purchase_order_id', { mode: 'number' })
     .notNull()
     .references(() => purchaseOrders.id),
-  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().default(businessNow),
   onTime: boolean('on_time').notNull(),
   inFull: boolean('in_full').notNull(),
   actorId: integer('actor_id').references(() => users.id)

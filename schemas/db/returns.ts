@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { businessNow } from './business-clock';
 import { customers, locations, products, warehouses } from './master-data';
 import { salesOrders } from './sales';
 import { users } from './auth';
@@ -13,7 +14,7 @@ export const customerReturns = pgTable('customer_returns', {
   orderId: bigint('order_id', { mode: 'number' }).references(() => salesOrders.id),
   reason: text('reason').notNull(),
   actorId: integer('actor_id').references(() => users.id),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(businessNow)
 });
 
 export const customerReturnLines = pgTable(
@@ -41,7 +42,7 @@ export const cycleCounts = pgTable('cycle_counts', {
   countedQty: integer('counted_qty').notNull(),
   state: cycleCountState('state').notNull(),
   countedBy: integer('counted_by').references(() => users.id),
-  countedAt: timestamp('counted_at', { withTimezone: true }).notNull().defaultNow(),
+  countedAt: timestamp('counted_at', { withTimezone: true }).notNull().default(businessNow),
   decidedBy: integer('decided_by').references(() => users.id),
   decidedAt: timestamp('decided_at', { withTimezone: true })
 });

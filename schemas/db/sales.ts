@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, date, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { businessNow } from './business-clock';
 import { customers, products, warehouses } from './master-data';
 import { users } from './auth';
 
@@ -22,7 +23,7 @@ export const salesOrders = pgTable(
     approvedBy: integer('approved_by').references(() => users.id),
     approvedAt: timestamp('approved_at', { withTimezone: true }),
     createdBy: integer('created_by').references(() => users.id),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(businessNow),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true })
   },
@@ -78,7 +79,7 @@ export const shipments = pgTable(
       .notNull()
       .references(() => salesOrders.id),
     state: shipmentState('state').notNull().default('picking'),
-    pickedAt: timestamp('picked_at', { withTimezone: true }).notNull().defaultNow(),
+    pickedAt: timestamp('picked_at', { withTimezone: true }).notNull().default(businessNow),
     packedAt: timestamp('packed_at', { withTimezone: true }),
     shippedAt: timestamp('shipped_at', { withTimezone: true }),
     actorId: integer('actor_id').references(() => users.id)
@@ -117,7 +118,7 @@ export const invoices = pgTable(
     amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
     paidMinor: bigint('paid_minor', { mode: 'number' }).notNull().default(0),
     state: invoiceState('state').notNull().default('open'),
-    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().default(businessNow),
     dueDate: date('due_date', { mode: 'string' }).notNull()
   },
   (t) => [check('invoices_paid', sql`${t.paidMinor} >= 0 AND ${t.paidMinor} <= ${t.amountMinor}`), index('invoices_order_idx').on(t.orderId)]
@@ -131,7 +132,7 @@ export const payments = pgTable(
       .notNull()
       .references(() => invoices.id),
     amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
-    paidAt: timestamp('paid_at', { withTimezone: true }).notNull().defaultNow(),
+    paidAt: timestamp('paid_at', { withTimezone: true }).notNull().default(businessNow),
     actorId: integer('actor_id').references(() => users.id)
   },
   (t) => [check('payments_amount', sql`${t.amountMinor} > 0`)]

@@ -8,3 +8,4 @@ export * from './transfers';
 export * from './returns';
 export * from './alerts';
 export * from './kiosk';
+export * from './business-clock';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, date, integer, pgEnum, pgTable, timestamp } from 'drizzle-orm/pg-core';
+import { businessNow } from './business-clock';
 import { products, warehouses } from './master-data';
 import { users } from './auth';
 
@@ -14,7 +15,7 @@ export const transfers = pgTable(
     state: transferState('state').notNull().default('requested'),
     expectedArrival: date('expected_arrival', { mode: 'string' }).notNull(),
     requestedBy: integer('requested_by').references(() => users.id),
-    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().default(businessNow),
     approvedAt: timestamp('approved_at', { withTimezone: true }),
     shippedAt: timestamp('shipped_at', { withTimezone: true }),
     receivedAt: timestamp('received_at', { withTimezone: true }),

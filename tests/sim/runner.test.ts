@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../../app/lib/server/auth/sessions';
 import { createCoreDb, type CoreDb } from '../../app/lib/server/core/db';
+import { readBusinessClock } from '../../app/lib/server/core/business-clock';
 import { ledgerViolations } from '../../app/lib/server/core/invariants';
 import { createPool } from '../../platform/pool';
 import { DAY_MS, HOUR_MS, liveClock, manualClock } from '../../sim/clock';
@@ -53,6 +54,24 @@ describe('SimRunner on a small network (manual clock)', () => {
     for (const [kind, n] of Object.entries(counters.byKind)) expect(n, kind).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ running: false, counters });
     expect(progress.length).toBe(counters.operations + 1);
+  });
+
+  it('dates what it writes on the simulated timeline: the business clock follows the manual clock', async () => {
+    const { db } = first;
+    const range = async (query: string) => (await db.execute<{ lo: string | null; hi: string | null; n: string }>(sql.raw(query))).rows[0]!;
+    for (const [what, column, table] of [
+      ['orders', 'created_at', 'sales_orders'],
+      ['shipments', 'shipped_at', 'shipments'],
+      ['POs', 'sent_at', 'purchase_orders'],
+      ['transfers', 'requested_at', 'transfers']
+    ] as const) {
+      const r = await range(`SELECT min(${column}) AS lo, max(${column}) AS hi, count(${column}) AS n FROM ${table}`);
+      expect(Number(r.n), what).toBeGreaterThan(0);
+      expect(Date.parse(r.lo!), what).toBeGreaterThanOrEqual(START);
+      expect(Date.parse(r.hi!), what).toBeLessThan(END);
+    }
+    expect(await readBusinessClock(db)).toMatchObject({ rate: 0, set: true });
+    expect(Date.parse((await readBusinessClock(db)).now)).toBe(progress.at(-1)!.lastAt);
   });
 
   it('creates a demo login per role and a lead per warehouse, and reuses them when asked again', async () => {
@@ -213,6 +232,7 @@ describe('SimRunner on a small network (manual clock)', () => {
     // A simulated day in three real seconds: six simulated hours go by in under a second,
     // from 14:00 UTC (morning in the network's US time zones: ship waves are due).
     const from = END + 14 * HOUR_MS;
+    const lastOrderBefore = await count(first.db, 'SELECT coalesce(max(id), 0) AS n FROM sales_orders');
     const clock = liveClock({ start: from, simDayMinutes: 0.05 });
     const runner = new SimRunner({ ...first, seed: SEED, clock });
     expect(runner.pace.compression).toBe(28_800);
@@ -220,5 +240,17 @@ describe('SimRunner on a small network (manual clock)', () => {
     expect(live.byKind['ship-wave']).toBeGreaterThan(0);
     expect(clock.now()).toBeGreaterThanOrEqual(from + 5 * HOUR_MS);
     expect(await ledgerViolations(first.db)).toEqual([]);
+    // The business clock runs with the live clock: orders are dated in simulated time, not wall time.
+    const business = await readBusinessClock(first.db);
+    expect(business.rate).toBe(28_800);
+    expect(Math.abs(Date.parse(business.now) - clock.now())).toBeLessThan(HOUR_MS); // anchors a few wall ms apart
+    const { rows } = await first.db.execute<{ n: string; lo: string; hi: string }>(
+      sql`SELECT count(*) AS n, min(created_at) AS lo, max(created_at) AS hi FROM sales_orders WHERE id > ${lastOrderBefore}`
+    );
+    expect(live.byKind.order).toBeGreaterThan(0);
+    expect(Number(rows[0]!.n)).toBe(live.byKind.order);
+    // Executed a little after they were due (the database takes wall milliseconds, each 28.8 simulated seconds here).
+    expect(Date.parse(rows[0]!.lo)).toBeGreaterThanOrEqual(from);
+    expect(Date.parse(rows[0]!.hi)).toBeLessThanOrEqual(Date.parse(business.now));
   });
 });

@@ -7,18 +7,16 @@ import type { Warehouse, World } from './scenario-world';
 /**
  * What the scenario test looks at, and when. The late-document detectors judge
  * by date: a document expected on day d is late from 00:00 UTC of day d + 1 + grace.
- * That instant (in the documents' time) is a checkpoint; the simulated instant is
- * it plus the world's offset.
+ * That instant is a checkpoint (documents are dated on the simulated timeline).
  */
 
 /**
- * Where the run starts: whole days after the history's end (the simulated hour of
- * the day is then the documents' hour, so that a delivery on time in simulated
- * time is on time by its dates too), on the next Monday in the time zone given, so
- * that the run's working days do not depend on the day the test runs.
+ * Where the history ends and the run starts: the next Monday in the time zone
+ * given, at least a day after `from`, so that the run's working days do not
+ * depend on the day the test runs.
  */
-export function nextMondayAfter(historyEnd: number, timeZone: string): number {
-  let at = historyEnd + DAY_MS;
+export function nextMondayAfter(from: number, timeZone: string): number {
+  let at = from + DAY_MS;
   while (localTime(at, timeZone).weekday !== 1) at += DAY_MS;
   return at;
 }
@@ -88,51 +86,6 @@ export async function shippingState(wh: Warehouse, warehouseId: number): Promise
     { w: warehouseId }
   );
   return { shipped: Number(shipped!.n), ready: Number(ready!.n), readySince: ms(ready!.since) };
-}
-
-/**
- * The core dates documents with the wall clock, so a run on a manual clock writes
- * days of simulated work within minutes, and no time passes between a wave and the
- * next for a detector that measures it. For shipping_stalled, the world dates what
- * it measures at the simulated instant (in the documents' time): the moment a
- * shipment ships and an order is confirmed. Triggers in the world's database take
- * the instant from a one-row table that `followSimulatedTime` sets before each
- * operation (empty before the run: the history keeps its own dates), in a schema
- * of its own, which the ingest does not read.
- */
-export async function dateShippingAtSimulatedTime(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`
-      CREATE SCHEMA sim_test;
-      CREATE TABLE sim_test.clock (at timestamptz);
-      INSERT INTO sim_test.clock VALUES (NULL);
-      CREATE FUNCTION sim_test.dated() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE sim timestamptz := (SELECT at FROM sim_test.clock LIMIT 1);
-      BEGIN
-        IF sim IS NULL THEN RETURN NEW; END IF;
-        IF TG_TABLE_NAME = 'shipments' THEN
-          IF NEW.shipped_at IS NOT NULL AND NEW.shipped_at IS DISTINCT FROM OLD.shipped_at THEN NEW.shipped_at := sim; END IF;
-        ELSIF NEW.confirmed_at IS NOT NULL AND NEW.confirmed_at IS DISTINCT FROM OLD.confirmed_at THEN
-          NEW.confirmed_at := sim;
-        END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER sim_test_dated BEFORE UPDATE ON shipments FOR EACH ROW EXECUTE FUNCTION sim_test.dated();
-      CREATE TRIGGER sim_test_dated BEFORE UPDATE ON sales_orders FOR EACH ROW EXECUTE FUNCTION sim_test.dated();`);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Before each operation of the world's run, the simulated now (in the documents' time) goes to sim_test.clock. */
-export function followSimulatedTime(world: World): void {
-  const waitUntil = world.clock.waitUntil;
-  world.clock.waitUntil = async (at, signal) => {
-    await waitUntil(at, signal);
-    await world.pool.query('UPDATE sim_test.clock SET at = $1', [world.detectorNow()]);
-  };
 }
 
 /** The category with the smallest share of order lines: a spike there stands out most. */

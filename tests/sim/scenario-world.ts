@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { DetectorRunner } from '../../app/lib/server/analytics/detector-runner';
+import { SYSTEM_ACTOR } from '../../app/lib/server/core/actor';
+import { followSimulatedClock } from '../../app/lib/server/core/business-clock';
 import { createCoreDb, type CoreDb } from '../../app/lib/server/core/db';
 import { parseLsn } from '../../ingest/lsn';
 import { IngestPipeline } from '../../ingest/pipeline';
@@ -29,15 +31,12 @@ import { tempDir } from '../support/databases';
  * directory per process, so the worlds take turns in one warehouse: each streams
  * into it through the real ingest, and the warehouse is emptied in between.
  *
- * Time: the core dates documents with the database clock (wall time), the
- * simulation runs on a manual clock that starts at `simStart` (a pinned weekday,
- * so that the calendar of the run does not depend on the day the test runs).
- * The history maps to simulated time with one offset (SimClock.simAt), so the
- * detectors judge the warehouse at the simulated now shifted back by that offset:
- * `detectorNow()`. Documents the run writes are dated when it wrote them (a few
- * wall minutes after the history's end, whatever their simulated instant): runs
- * stay a few simulated days long, and the test compares a world with a scenario
- * to one without, on the same documents.
+ * Time: the history ends at `simStart` (a pinned weekday, in the future, so that
+ * the calendar of the run does not depend on the day the test runs and every
+ * document of the run is dated after the wall-clock commit of anything it
+ * reads), and the simulation runs on a manual clock from there. The runner makes
+ * the core's business clock follow it, so the documents the run writes are dated
+ * at their simulated instants, and the detectors judge at the simulated now.
  */
 
 export async function createDatabase(prefix: string, template?: string): Promise<string> {
@@ -56,12 +55,11 @@ export async function createDatabase(prefix: string, template?: string): Promise
 
 export const databaseName = (url: string) => new URL(url).pathname.slice(1);
 
-/** Writes the network, its history up to now and the simulator's users into an empty database (its pool closed afterwards). */
-export async function writeBase(url: string, network: Network, historyDays: number, password: string): Promise<Date> {
+/** Writes the network, its history up to `endAt` and the simulator's users into an empty database (its pool closed afterwards). */
+export async function writeBase(url: string, network: Network, historyDays: number, password: string, endAt: Date): Promise<Date> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   try {
     const db = createCoreDb(pool);
-    const endAt = new Date();
     const ids = await writeNetwork(db, network, () => {}, { openedAt: new Date(endAt.getTime() - historyDays * DAY_MS) });
     await writeHistory(db, network, ids, { days: historyDays, endAt });
     await createSimUsers(db, { password });
@@ -138,9 +136,8 @@ export interface WorldOptions {
   url: string;
   network: Network;
   seed: number;
+  /** Where the history ends and the run starts. */
   simStart: number;
-  /** The wall instant the history ends (writeBase's answer): documents before it map to simulated time as simStart - (historyEnd - t). */
-  historyEnd: number;
   thresholds: DetectorThresholds;
   warehouse: Warehouse;
 }
@@ -150,8 +147,6 @@ export class World {
   readonly pool: pg.Pool;
   readonly db: CoreDb;
   readonly clock: ManualClock;
-  /** Simulated minus wall time for documents written before the run (see the header). */
-  readonly offset: number;
   runner!: SimRunner;
   scenarios!: ScenarioRegistry;
   detectors!: DetectorRunner;
@@ -159,9 +154,7 @@ export class World {
   private constructor(readonly options: WorldOptions) {
     this.pool = new pg.Pool({ connectionString: options.url, max: 6 });
     this.db = createCoreDb(this.pool);
-    // The same reference in every world: identical documents map to identical simulated instants.
-    this.clock = manualClock(options.simStart, () => options.historyEnd);
-    this.offset = options.simStart - options.historyEnd;
+    this.clock = manualClock(options.simStart);
   }
 
   static async start(options: WorldOptions): Promise<World> {
@@ -177,21 +170,18 @@ export class World {
       thresholds: options.thresholds,
       intervalMs: 3_600_000,
       log: quietLog,
-      ingest: () => pipeline.progress(),
-      now: () => world.detectorNow()
+      ingest: () => pipeline.progress()
+      // No `now`: the detectors judge at the business clock, which the run moves (runUntil).
     });
     return world;
-  }
-
-  /** The instant the detectors judge at: the simulated now, in the documents' time. */
-  detectorNow(): Date {
-    return new Date(this.clock.now() - this.offset);
   }
 
   /** Runs the live operations up to a simulated instant (the clock ends there). */
   async runUntil(at: number): Promise<void> {
     if (at > this.clock.now()) await this.runner.run({ until: at });
     this.clock.set(at);
+    // The runner moved the business clock to its last operation; the checkpoint is later.
+    await followSimulatedClock(this.db, SYSTEM_ACTOR, at, 0);
   }
 
   /** Waits until what the run wrote has landed in the warehouse. */

@@ -6,8 +6,6 @@ import { DAY_MS, HOUR_MS, localTime, MINUTE_MS } from '../../sim/clock';
 import { generateNetwork } from '../../sim/network';
 import { freshDatabase } from '../support/databases';
 import {
-  dateShippingAtSimulatedTime,
-  followSimulatedTime,
   nextMondayAfter,
   nextWaves,
   openDocuments,
@@ -33,15 +31,15 @@ import { createDatabase, databaseName, Warehouse, World, writeBase } from './sce
  * alert being in the alerts table. What the control delivers on time is what a
  * slip or a stall must make late.
  *
- * The warehouse stop: shipping_stalled measures time between documents, so the
- * worlds date shipments and confirmations at their simulated instants
- * (scenario-plan.ts, dateShippingAtSimulatedTime). The stop covers a wave the
+ * Time: the runner makes the core's business clock follow the simulation, so
+ * every document of the run is dated at its simulated instant (before the
+ * business clock, this test had to re-date shipments and confirmations with
+ * triggers of its own). The history ends where the run starts. The stop covers a wave the
  * control ships in, chosen in the scenario world at the stop's start among the
  * waves an order has been ready for 40 minutes before: skipping the wave leaves
  * that order waiting past the threshold (150 min) before the next wave, and the
  * warehouse silent since the previous one. The check is 5 minutes before the next
- * wave (`wave@…:late`), in both worlds. Waves are taken on days whose documents'
- * weekday is a working day: the worlds' offset is whole days, not weeks, and the
+ * wave (`wave@…:late`), in both worlds. Waves are taken on working days: the
  * detector compares with the same time of the week in the history.
  */
 const SPEC = { seed: 21, products: 40, customers: 24, suppliers: 4, branches: 2, regions: 2, categories: 4, ordersPerDay: 60 };
@@ -97,9 +95,7 @@ const onlyWithScenario = (name: string, kind: string) => [...alertsAt(scenario, 
 
 /** Runs one world through the checkpoints; `act` starts scenarios (at 'start', and after a checkpoint's observation). */
 async function runWorld(url: string, act: (moment: string, world: World, seen?: Observation) => void): Promise<Observations> {
-  await dateShippingAtSimulatedTime(url);
-  const world = await World.start({ url, network, seed: SEED, simStart, historyEnd, thresholds, warehouse });
-  followSimulatedTime(world);
+  const world = await World.start({ url, network, seed: SEED, simStart, thresholds, warehouse });
   const nearId = ids.warehouses.get(near.code)!;
   try {
     act('start', world);
@@ -122,11 +118,10 @@ async function runWorld(url: string, act: (moment: string, world: World, seen?: 
 
 beforeAll(async () => {
   const base = await freshDatabase('scn');
-  historyEnd = (await writeBase(base, network, 30, 'scenario-test-password')).getTime();
+  simStart = nextMondayAfter(Date.now(), dc.timeZone);
+  historyEnd = (await writeBase(base, network, 30, 'scenario-test-password', new Date(simStart))).getTime();
   const controlUrl = await createDatabase('scnctl', databaseName(base));
   const scenarioUrl = await createDatabase('scnrun', databaseName(base));
-  simStart = nextMondayAfter(historyEnd, dc.timeZone);
-  const offset = simStart - historyEnd;
 
   const pool = new pg.Pool({ connectionString: base, max: 2 });
   try {
@@ -141,7 +136,7 @@ beforeAll(async () => {
   // Documents that turn late during the run (not before it): each turning point is a checkpoint.
   const dueInRun = (d: OpenDocument) => d.lateAt > historyEnd && d.lateAt < historyEnd + RUN_DAYS * DAY_MS;
   // Around each wave: 10 minutes before it, where a one-hour stop from then ends, and just before the next wave.
-  const workday = (w: number) => [1, 2, 3, 4, 5].includes(localTime(w - offset, near.timeZone).weekday);
+  const workday = (w: number) => [1, 2, 3, 4, 5].includes(localTime(w, near.timeZone).weekday);
   waves = nextWaves(near, simStart + HOUR_MS, 30).filter(workday).slice(0, 5);
   checkpoints = [
     ...waves.flatMap((w) => [
@@ -150,7 +145,7 @@ beforeAll(async () => {
       { name: waveLate(w), at: w + LATE_AFTER_WAVE_MS, judge: true }
     ]),
     { name: 'spike', at: simStart + DAY_MS, judge: true },
-    ...[...new Set([...open.pos, ...open.transfers].filter(dueInRun).map((d) => d.lateAt))].map((at) => ({ name: `late@${at}`, at: at + offset, judge: true }))
+    ...[...new Set([...open.pos, ...open.transfers].filter(dueInRun).map((d) => d.lateAt))].map((at) => ({ name: `late@${at}`, at, judge: true }))
   ].sort((a, b) => a.at - b.at);
 
   warehouse = await Warehouse.open();
@@ -164,7 +159,7 @@ beforeAll(async () => {
   stalled = open.transfers.filter((d) => d.owner === lane && onTime(d, 'transfer_late'));
   const shipsIn = (w: number) => control.get(waveAfter(w))!.shipping.shipped > control.get(waveBefore(w))!.shipping.shipped;
   // Stopped at the first wave the control ships in, before which an order of the scenario world has been ready long enough.
-  const stopsAt = (w: number, seen: Observation) => shipsIn(w) && seen.shipping.readySince !== null && seen.shipping.readySince + offset <= readyBy(w);
+  const stopsAt = (w: number, seen: Observation) => shipsIn(w) && seen.shipping.readySince !== null && seen.shipping.readySince <= readyBy(w);
 
   scenario = await runWorld(scenarioUrl, (moment, world, seen) => {
     if (moment === 'start') {

@@ -1,3 +1,4 @@
+import { BusinessClockReader } from './core/business-clock';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../../schemas/config';
 import { createLogger } from '../../../platform/log';
@@ -68,9 +69,11 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     await engines.close();
     throw err;
   }
+  const businessClock = new BusinessClockReader(db);
   const rooms = new LiveRooms({
     boards: BOARD_DEFINITIONS,
     context: () => ({ ch: engines.clickhouse.client, db }),
+    now: () => businessClock.now(),
     log: log.child({ module: 'rooms' }),
     minIntervalMs: config.LIVE_TILE_INTERVAL_MS,
     refreshMs: config.LIVE_REFRESH_SECONDS * 1000

@@ -9,8 +9,11 @@ export function fmtDay(day: string | null | undefined): string {
   return m ? fmtDate(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : fmtDate(null);
 }
 
-/** Today as YYYY-MM-DD in the browser's calendar (to flag late documents). */
-export function today(): string {
-  const d = new Date();
+/**
+ * Today as YYYY-MM-DD in the browser's calendar (to flag late documents), by the
+ * business clock when the layout has one (a time-compressed demo runs days ahead).
+ */
+export function today(businessClock?: { now: string; set: boolean } | null): string {
+  const d = businessClock?.set ? new Date(businessClock.now) : new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

@@ -20,6 +20,7 @@ describe('DetectorRunner.stop', () => {
       intervalMs: 3_600_000,
       log,
       ingest: () => null,
+      now: () => new Date(), // not the business clock: it would read the (absent) database
       detectors
     });
     return { r, warnings };

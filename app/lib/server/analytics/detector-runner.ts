@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import type { CoreDb } from '../core/db';
 import { SYSTEM_ACTOR } from '../core/actor';
+import { BusinessClockReader } from '../core/business-clock';
 import { syncAlerts, unresolvedSubjects } from '../core/alerts';
 import type { DetectorThresholds } from '../../../../schemas/detector-thresholds';
 import type { IngestProgress, LandedEvent } from '../../../../schemas/ingest';
@@ -24,7 +25,8 @@ export interface DetectorRunnerOptions {
   /** The ingest's latest progress: the warehouse is judged only while it streams (not mid-backfill). */
   ingest: () => IngestProgress | null;
   detectors?: readonly Detector[];
-  now?: () => Date;
+  /** The instant detectors judge at (default: the business clock, so a time-compressed demo ages its documents at its own pace). */
+  now?: () => Date | Promise<Date>;
 }
 
 export interface RunSummary {
@@ -46,10 +48,13 @@ export class DetectorRunner {
   #stopped = false;
   #lagCondition: string | null = null;
   #lagSyncedAt = 0;
+  readonly #clock: BusinessClockReader;
 
   constructor(options: DetectorRunnerOptions) {
     this.#o = options;
     this.#detectors = options.detectors ?? DETECTORS;
+    // Read at every run (no cache): a simulation's clock moves by steps, and a run costs far more than the read.
+    this.#clock = new BusinessClockReader(options.db, 0);
   }
 
   start(): void {
@@ -77,8 +82,8 @@ export class DetectorRunner {
   }
 
   /** Runs every detector over everything now (the schedule's run; tests call it with a fixed clock). */
-  runAll(now = this.#now()): Promise<RunSummary> {
-    return this.#exclusive(() => this.#run('all', now));
+  runAll(now?: Date): Promise<RunSummary> {
+    return this.#exclusive(async () => this.#run('all', now ?? (await this.#now())));
   }
 
   /** Resolves once no run is in progress or pending. */
@@ -92,8 +97,8 @@ export class DetectorRunner {
     await this.#running;
   }
 
-  #now(): Date {
-    return this.#o.now?.() ?? new Date();
+  async #now(): Promise<Date> {
+    return this.#o.now ? this.#o.now() : this.#clock.now();
   }
 
   #schedule(add: { all?: boolean; productIds?: number[]; orderIds?: number[]; tables?: string[] }): void {
@@ -123,7 +128,9 @@ export class DetectorRunner {
       const state = this.#o.ingest()?.state;
       if (p.all && state !== 'streaming') continue; // mid-backfill the warehouse is not yet the ledger
       const scope: DetectorScope = p.all ? 'all' : { productIds: [...p.productIds], orderIds: [...p.orderIds], tables: [...p.tables] };
-      await this.#run(scope, this.#now()).catch((err) => this.#o.log.warn({ err }, 'detector run failed'));
+      await this.#now()
+        .then((now) => this.#run(scope, now))
+        .catch((err) => this.#o.log.warn({ err }, 'detector run failed'));
     }
   }
 

@@ -1,5 +1,6 @@
 import { alertsRouter } from './routers/alerts';
 import { authRouter } from './routers/auth';
+import { businessClockRouter } from './routers/business-clock';
 import { kpiRouter } from './routers/kpi';
 import { kioskRouter } from './routers/kiosk';
 import { catalogRouter } from './routers/catalog';
@@ -23,7 +24,8 @@ export const appRouter = router({
   kpi: kpiRouter,
   alerts: alertsRouter,
   kiosk: kioskRouter,
-  sim: simRouter
+  sim: simRouter,
+  businessClock: businessClockRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -32,12 +32,12 @@ async function positionsOf(db: Db, productIds: number[], warehouseIds: number[],
   const exclude = excludeOrderId ?? 0;
   // Fixed text (arrays as parameters): a named statement, planned once per connection.
   const rows = await execPrepared<{ product_id: number; warehouse_id: number; code: string; today: string; available: number; demand: number; inbound: { date: string; qty: number }[] | null }>(db, 'opstower_atp_positions', sql`
-    SELECT p.id AS product_id, w.id AS warehouse_id, w.code, to_char((now() AT TIME ZONE w.time_zone)::date, 'YYYY-MM-DD') AS today,
+    SELECT p.id AS product_id, w.id AS warehouse_id, w.code, to_char((business_now() AT TIME ZONE w.time_zone)::date, 'YYYY-MM-DD') AS today,
       coalesce((SELECT b.on_hand - b.reserved FROM stock_balances b
                 WHERE b.product_id = p.id AND b.location_id = s.id), 0)::int AS available,
       coalesce((SELECT sum(l.backordered_qty - l.reserved_qty) FROM sales_order_lines l JOIN sales_orders o ON o.id = l.order_id
                 WHERE o.warehouse_id = w.id AND o.state = 'confirmed' AND l.product_id = p.id AND o.id <> ${exclude}::bigint), 0)::int AS demand,
-      (SELECT json_agg(json_build_object('date', to_char(coalesce(m.scheduled_date, (now() AT TIME ZONE w.time_zone)::date), 'YYYY-MM-DD'), 'qty', m.qty)
+      (SELECT json_agg(json_build_object('date', to_char(coalesce(m.scheduled_date, (business_now() AT TIME ZONE w.time_zone)::date), 'YYYY-MM-DD'), 'qty', m.qty)
                        ORDER BY m.scheduled_date NULLS FIRST)
        FROM stock_moves m
        WHERE m.product_id = p.id AND m.state IN ('confirmed', 'reserved')

@@ -17,6 +17,7 @@ import { warehouseLocations } from './locations';
 import { lockBalance } from './ledger';
 import { allocate } from './reservation';
 import { transact } from './transaction';
+import { businessNow } from '../../../../schemas/db/business-clock';
 
 const { cycleCounts, locations, products } = tables;
 
@@ -125,7 +126,7 @@ export async function approveCount(db: CoreDb, actor: Actor, input: CountIdInput
   await transact(db, actor, 'stock.count.approve', async (tx) => {
     const { count, warehouseId } = await lockWaitingCount(tx, actor, id);
     await postAdjustment(tx, actor, id, warehouseId, count.productId, count.countedQty);
-    await tx.update(cycleCounts).set({ state: 'posted', decidedBy: actor.userId, decidedAt: new Date() }).where(eq(cycleCounts.id, id));
+    await tx.update(cycleCounts).set({ state: 'posted', decidedBy: actor.userId, decidedAt: businessNow }).where(eq(cycleCounts.id, id));
   });
   return getCount(db, id);
 }
@@ -135,7 +136,7 @@ export async function rejectCount(db: CoreDb, actor: Actor, input: CountIdInput)
   const { id } = countIdInput.parse(input);
   await transact(db, actor, 'stock.count.reject', async (tx) => {
     await lockWaitingCount(tx, actor, id);
-    await tx.update(cycleCounts).set({ state: 'rejected', decidedBy: actor.userId, decidedAt: new Date() }).where(eq(cycleCounts.id, id));
+    await tx.update(cycleCounts).set({ state: 'rejected', decidedBy: actor.userId, decidedAt: businessNow }).where(eq(cycleCounts.id, id));
   });
   return getCount(db, id);
 }

@@ -3,6 +3,7 @@ import type { Actor } from './actor';
 import type { Tx } from './db';
 import { tables } from './db';
 import { conflict, notFound } from './errors';
+import { businessNow } from '../../../../schemas/db/business-clock';
 
 const { stockMoves, stockBalances } = tables;
 
@@ -84,10 +85,9 @@ function doneDeltas(moves: Pick<MoveInput, 'productId' | 'qty' | 'fromLocationId
 export async function postDoneMoves(tx: Tx, actor: Actor, moves: MoveInput[]): Promise<number[]> {
   if (moves.length === 0) return [];
   await applyBalanceDeltas(tx, doneDeltas(moves));
-  const now = new Date();
   const inserted = await tx
     .insert(stockMoves)
-    .values(moves.map((m) => ({ ...m, state: 'done' as const, actorId: actor.userId, doneAt: now })))
+    .values(moves.map((m) => ({ ...m, state: 'done' as const, actorId: actor.userId, doneAt: businessNow })))
     .returning({ id: stockMoves.id });
   return inserted.map((r) => r.id);
 }
@@ -124,7 +124,7 @@ export async function completeOpenMove(tx: Tx, actor: Actor, moveId: number, qty
   const destination = toLocationId ?? move.toLocationId;
   if (qty === move.qty && destination === move.toLocationId) {
     await applyBalanceDeltas(tx, doneDeltas([move]));
-    await tx.update(stockMoves).set({ state: 'done', doneAt: new Date(), actorId: actor.userId }).where(eq(stockMoves.id, moveId));
+    await tx.update(stockMoves).set({ state: 'done', doneAt: businessNow, actorId: actor.userId }).where(eq(stockMoves.id, moveId));
     return moveId;
   }
   await reduceOpenMove(tx, moveId, qty, move);

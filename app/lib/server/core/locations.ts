@@ -19,7 +19,7 @@ export async function warehouseLocations(db: Db, warehouseId: number): Promise<W
 /** Today (plus days) as YYYY-MM-DD in the warehouse's own time zone. */
 export async function warehouseDate(db: Db, warehouseId: number, plusDays = 0): Promise<string> {
   const result = await db.execute<{ day: string }>(sql`
-    SELECT to_char((now() AT TIME ZONE time_zone)::date + ${plusDays}::int, 'YYYY-MM-DD') AS day
+    SELECT to_char((business_now() AT TIME ZONE time_zone)::date + ${plusDays}::int, 'YYYY-MM-DD') AS day
     FROM warehouses WHERE id = ${warehouseId}`);
   const day = result.rows[0]?.day;
   if (!day) throw notFound('warehouse', warehouseId);

@@ -4,6 +4,7 @@ import { promiseDates } from './atp';
 import type { Tx } from './db';
 import { tables } from './db';
 import { forbidden } from './errors';
+import { businessNow } from '../../../../schemas/db/business-clock';
 import type { LineRow, LockedOrder, OrderRow } from './order-lock';
 import { execPrepared } from './prepared';
 import { allocateAndOpen, lockFreeBalances } from './reservation';
@@ -69,14 +70,21 @@ export async function activateOrder(
   actor: Actor,
   locked: LockedOrder,
   lines: LineRow[],
-  extra: Partial<Pick<OrderRow, 'approvedBy' | 'approvedAt'>> = {}
+  approval: { approvedBy: number | null } | null = null
 ): Promise<{ order: OrderRow; lines: LineRow[] }> {
   const { order, today } = locked;
   // lockOrder(confirmIfClear) may have confirmed the draft already.
   let confirmedAt = locked.confirmedAt;
+  let extra: Partial<Pick<OrderRow, 'approvedBy' | 'approvedAt'>> = {};
   if (!confirmedAt) {
-    confirmedAt = new Date();
-    await tx.update(salesOrders).set({ state: 'confirmed', confirmedAt, ...extra }).where(eq(salesOrders.id, order.id));
+    // Dated by the business clock (business-clock.ts), as every document is.
+    const [dated] = await tx
+      .update(salesOrders)
+      .set({ state: 'confirmed', confirmedAt: businessNow, ...(approval ? { approvedBy: approval.approvedBy, approvedAt: businessNow } : {}) })
+      .where(eq(salesOrders.id, order.id))
+      .returning({ confirmedAt: salesOrders.confirmedAt, approvedBy: salesOrders.approvedBy, approvedAt: salesOrders.approvedAt });
+    confirmedAt = dated!.confirmedAt;
+    if (approval) extra = { approvedBy: dated!.approvedBy, approvedAt: dated!.approvedAt };
   }
   const open = lines.filter((l) => l.backorderedQty > 0);
   const lockedProducts = locked.balancesLocked ?? (await lockFreeBalances(tx, order.warehouseId, open.map((l) => l.productId)));

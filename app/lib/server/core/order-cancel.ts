@@ -60,7 +60,7 @@ async function closeIfSettled(tx: Tx, orderId: number): Promise<void> {
     UPDATE sales_orders o
     SET state = CASE WHEN EXISTS (SELECT 1 FROM sales_order_lines WHERE order_id = o.id AND shipped_qty > 0)
                      THEN 'done'::sales_order_state ELSE 'cancelled'::sales_order_state END,
-        cancelled_at = now()
+        cancelled_at = business_now()
     WHERE o.id = ${orderId} AND NOT EXISTS (SELECT 1 FROM sales_order_lines WHERE order_id = o.id AND backordered_qty > 0)`);
 }
 

@@ -79,7 +79,7 @@ export async function lockOrder(tx: Tx, orderId: number, want: LockWants = {}): 
   const exposure = want.exposure || want.confirmIfClear;
   const confirm = want.confirmIfClear
     ? sql`, upd AS (
-        UPDATE sales_orders so SET state = 'confirmed', confirmed_at = now()
+        UPDATE sales_orders so SET state = 'confirmed', confirmed_at = business_now()
         FROM o JOIN customers c ON c.id = o.customer_id, x
         WHERE so.id = o.id AND o.state = 'draft' AND o.discount_bp <= ${want.confirmIfClear.maxDiscountBp}::int AND NOT c.on_hold
           AND x.receivables + x.open_orders + x.this_order <= c.credit_limit_minor
@@ -114,7 +114,7 @@ export async function lockOrder(tx: Tx, orderId: number, want: LockWants = {}): 
     ${exposure ? sql`, x AS (SELECT ${RECEIVABLES} AS receivables, ${OPEN_ORDERS} AS open_orders, ${THIS_ORDER} AS this_order FROM o)` : sql``}
     ${confirm}
     SELECT to_jsonb(o) AS "order", to_jsonb(c) AS customer,
-      to_char((now() AT TIME ZONE w.time_zone)::date, 'YYYY-MM-DD') AS today,
+      to_char((business_now() AT TIME ZONE w.time_zone)::date, 'YYYY-MM-DD') AS today,
       (SELECT id FROM locations WHERE warehouse_id = o.warehouse_id AND kind = 'stock') AS stock_location_id,
       (SELECT id FROM locations WHERE warehouse_id = o.warehouse_id AND kind = 'customer') AS customer_location_id,
       ${want.lines ? LINES : sql`NULL::json`} AS lines,

@@ -22,6 +22,7 @@ import { conflict, invalid, notFound } from './errors';
 import { activateOrder, APPROVAL_DISCOUNT_BP, approvalReasons, assertMayApprove } from './order-approval';
 import { lockOrder, type LineRow, type OrderRow } from './order-lock';
 import { transact } from './transaction';
+import { businessNow } from '../../../../schemas/db/business-clock';
 
 const { salesOrders, salesOrderLines, customerPrices, products, shipments, shipmentLines, invoices } = tables;
 
@@ -144,7 +145,7 @@ export async function approveOrder(db: CoreDb, actor: Actor, input: OrderIdInput
   return transact(db, actor, 'orders.approve', async (tx) => {
     const locked = await lockOrder(tx, orderId, { lines: true });
     if (locked.order.state !== 'awaiting_approval') throw conflict(`order ${orderId} is ${locked.order.state}; only an order awaiting approval can be approved`);
-    const done = await activateOrder(tx, actor, locked, locked.lines, { approvedBy: actor.userId, approvedAt: new Date() });
+    const done = await activateOrder(tx, actor, locked, locked.lines, { approvedBy: actor.userId });
     return detail(done.order, done.lines);
   });
 }
@@ -159,7 +160,7 @@ export async function rejectOrder(db: CoreDb, actor: Actor, input: RejectOrderIn
     const approvalReason = `${locked.order.approvalReason ?? ''} — rejected by ${actor.name}${reason ? `: ${reason}` : ''}`.trim();
     const [order] = await tx
       .update(salesOrders)
-      .set({ state: 'cancelled', cancelledAt: new Date(), approvalReason })
+      .set({ state: 'cancelled', cancelledAt: businessNow, approvalReason })
       .where(eq(salesOrders.id, orderId))
       .returning();
     const lines = await tx

@@ -16,6 +16,7 @@ import { conflict, invalid, notFound } from './errors';
 import { createOpenMoves, openMoveOf, reduceOpenMove } from './ledger';
 import { warehouseDate, warehouseLocations } from './locations';
 import { transact } from './transaction';
+import { businessNow } from '../../../../schemas/db/business-clock';
 
 const { purchaseOrders, purchaseOrderLines, receipts, receiptLines, suppliers, supplierProducts, products, warehouses } = tables;
 
@@ -115,7 +116,7 @@ export async function sendPurchaseOrder(db: CoreDb, actor: Actor, input: Purchas
         state: 'confirmed' as const
       }))
     );
-    await tx.update(purchaseOrders).set({ state: 'sent', sentAt: new Date() }).where(eq(purchaseOrders.id, po.id));
+    await tx.update(purchaseOrders).set({ state: 'sent', sentAt: businessNow }).where(eq(purchaseOrders.id, po.id));
     return getPurchaseOrder(tx, po.id);
   });
 }
@@ -134,7 +135,7 @@ export async function closePurchaseOrder(db: CoreDb, actor: Actor, input: Purcha
       const open = await openMoveOf(tx, 'purchase_order', line.id);
       if (open) await reduceOpenMove(tx, open.id, open.qty, open);
     }
-    await tx.update(purchaseOrders).set({ state: 'closed', closedAt: new Date() }).where(eq(purchaseOrders.id, po.id));
+    await tx.update(purchaseOrders).set({ state: 'closed', closedAt: businessNow }).where(eq(purchaseOrders.id, po.id));
     return getPurchaseOrder(tx, po.id);
   });
 }
@@ -146,7 +147,7 @@ export async function cancelPurchaseOrder(db: CoreDb, actor: Actor, input: Purch
     const po = await lockPurchaseOrder(tx, purchaseOrderId);
     assertWarehouseScope(actor, po.warehouseId);
     if (po.state !== 'draft') throw conflict(`purchase order ${po.id} is ${po.state}; only a draft can be cancelled (close a sent order)`);
-    await tx.update(purchaseOrders).set({ state: 'cancelled', closedAt: new Date() }).where(eq(purchaseOrders.id, po.id));
+    await tx.update(purchaseOrders).set({ state: 'cancelled', closedAt: businessNow }).where(eq(purchaseOrders.id, po.id));
     return getPurchaseOrder(tx, po.id);
   });
 }

@@ -20,6 +20,7 @@ import { lockOrder } from './order-lock';
 import { getOrder, orderLines } from './orders';
 import { syncMoveStates } from './reservation';
 import { transact } from './transaction';
+import { businessNow } from '../../../../schemas/db/business-clock';
 
 const { salesOrderLines, shipments, shipmentLines, stockMoves } = tables;
 
@@ -98,7 +99,7 @@ async function packTx(tx: Tx, actor: Actor, shipmentId: number): Promise<void> {
   const { locked, shipment } = await lockShipment(tx, shipmentId);
   assertWarehouseScope(actor, locked.order.warehouseId);
   if (shipment.state !== 'picking') throw conflict(`shipment ${shipmentId} is ${shipment.state}; only a shipment being picked can be packed`);
-  await tx.update(shipments).set({ state: 'packed', packedAt: new Date(), actorId: actor.userId }).where(eq(shipments.id, shipmentId));
+  await tx.update(shipments).set({ state: 'packed', packedAt: businessNow, actorId: actor.userId }).where(eq(shipments.id, shipmentId));
 }
 
 /**
@@ -134,7 +135,7 @@ async function shipTx(tx: Tx, actor: Actor, shipmentId: number): Promise<number>
   await tx.execute(sql`
     UPDATE sales_order_lines l
     SET reserved_qty = l.reserved_qty - v.qty, shipped_qty = l.shipped_qty + v.qty, backordered_qty = l.backordered_qty - v.qty,
-        backordered_since = CASE WHEN l.backordered_qty - v.qty > 0 THEN coalesce(l.backordered_since, now()) ELSE l.backordered_since END
+        backordered_since = CASE WHEN l.backordered_qty - v.qty > 0 THEN coalesce(l.backordered_since, business_now()) ELSE l.backordered_since END
     FROM (VALUES ${values}) AS v(id, qty) WHERE l.id = v.id`);
   const moves = await tx
     .select({ id: stockMoves.id, lineId: stockMoves.documentLineId })
@@ -147,7 +148,7 @@ async function shipTx(tx: Tx, actor: Actor, shipmentId: number): Promise<number>
     await completeOpenMove(tx, actor, moveId, item.qty);
   }
   await syncMoveStates(tx, lines.map((l) => l.id));
-  await tx.update(shipments).set({ state: 'shipped', shippedAt: new Date(), actorId: actor.userId }).where(eq(shipments.id, shipmentId));
+  await tx.update(shipments).set({ state: 'shipped', shippedAt: businessNow, actorId: actor.userId }).where(eq(shipments.id, shipmentId));
   await createInvoice(tx, locked, shipmentId, items.map((i) => ({ qty: i.qty, unitPriceMinor: byId.get(i.orderLineId)!.unitPriceMinor })));
   await tx.execute(sql`
     UPDATE sales_orders SET state = 'done'

@@ -22,6 +22,7 @@ import { warehouseLocations } from './locations';
 import { warehouseDate } from './locations';
 import { allocate } from './reservation';
 import { transact } from './transaction';
+import { businessNow } from '../../../../schemas/db/business-clock';
 
 const { transfers, transferLines, transferLanes, products } = tables;
 
@@ -98,7 +99,7 @@ export async function approveTransfer(db: CoreDb, actor: Actor, input: TransferR
         state: 'confirmed' as const
       }))
     );
-    await tx.update(transfers).set({ state: 'approved', approvedAt: new Date() }).where(eq(transfers.id, transfer.id));
+    await tx.update(transfers).set({ state: 'approved', approvedAt: businessNow }).where(eq(transfers.id, transfer.id));
     return getTransfer(tx, transfer.id);
   });
 }
@@ -148,7 +149,7 @@ export async function shipTransfer(db: CoreDb, actor: Actor, input: ShipTransfer
       ]);
       await tx.update(transferLines).set({ shippedQty: shipped }).where(eq(transferLines.id, line.id));
     }
-    await tx.update(transfers).set({ state: 'shipped', shippedAt: new Date() }).where(eq(transfers.id, transfer.id));
+    await tx.update(transfers).set({ state: 'shipped', shippedAt: businessNow }).where(eq(transfers.id, transfer.id));
     return getTransfer(tx, transfer.id);
   });
 }
@@ -190,7 +191,7 @@ export async function receiveTransfer(db: CoreDb, actor: Actor, input: ReceiveTr
       if (c.receivedQty > 0) await completeOpenMove(tx, actor, open.id, c.receivedQty);
       await tx.update(transferLines).set(c).where(eq(transferLines.id, line.id));
     }
-    await tx.update(transfers).set({ state: 'received', receivedAt: new Date() }).where(eq(transfers.id, transfer.id));
+    await tx.update(transfers).set({ state: 'received', receivedAt: businessNow }).where(eq(transfers.id, transfer.id));
     const arrived = lines.filter((l) => counts.get(l.id)!.receivedQty > 0).map((l) => l.productId);
     if (arrived.length) await allocate(tx, transfer.toWarehouseId, arrived);
     return getTransfer(tx, transfer.id);
@@ -210,7 +211,7 @@ export async function cancelTransfer(db: CoreDb, actor: Actor, input: TransferRe
       const open = await openMoveOf(tx, 'transfer', line.id);
       if (open) await reduceOpenMove(tx, open.id, open.qty, open);
     }
-    await tx.update(transfers).set({ state: 'cancelled', cancelledAt: new Date() }).where(eq(transfers.id, transfer.id));
+    await tx.update(transfers).set({ state: 'cancelled', cancelledAt: businessNow }).where(eq(transfers.id, transfer.id));
     return getTransfer(tx, transfer.id);
   });
 }

@@ -9,6 +9,8 @@ import { tileDuration, tilePushes } from '../../../../platform/metrics';
 export interface RoomOptions {
   boards: Readonly<Record<BoardName, BoardDefinition>>;
   context: () => Omit<TileContext, 'now'>;
+  /** The instant tiles are computed at ("today", ages): the business clock. Default: the wall clock. */
+  now?: () => Promise<Date>;
   log: Logger;
   /** At most one recomputation per room in this interval (bounded rate per room). */
   minIntervalMs: number;
@@ -183,13 +185,23 @@ export class LiveRooms {
     // Tiles whose own interval has not passed stay dirty for a later pass.
     const names = [...room.dirty].filter((name) => this.#dueAt(room, name) <= room.lastRun);
     for (const name of names) room.dirty.delete(name);
-    const ctx = { ...this.options.context(), now: new Date() };
+    const ctx = { ...this.options.context(), now: await this.#now() };
     for (const tile of room.board.tiles.filter((t) => names.includes(t.name))) {
       room.computedAt.set(tile.name, Date.now());
       const event = await this.#compute(room.name, room.board.name, tile, room.scope, ctx, room.tiles.get(tile.name));
       room.tiles.set(tile.name, event);
       this.#io?.local.to(room.name).emit(LIVE_EVENTS.tile, event);
       tilePushes.inc({ board: room.board.name });
+    }
+  }
+
+  /** The business now; the wall clock when the core cannot say (its tiles then fail and keep their last data anyway). */
+  async #now(): Promise<Date> {
+    try {
+      return this.options.now ? await this.options.now() : new Date();
+    } catch (err) {
+      this.options.log.warn({ err }, 'business clock unreadable; tiles use the wall clock');
+      return new Date();
     }
   }
 

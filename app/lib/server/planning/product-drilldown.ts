@@ -7,6 +7,7 @@ import { listReorderRules, listSupplierProducts, listSuppliers, listTransferLane
 import type { CoreDb } from '../core/db';
 import { tables } from '../core/db';
 import { notFound } from '../core/errors';
+import { readBusinessNow } from '../core/business-clock';
 import { suggestions } from '../core/reorder';
 import { stockLevels } from '../core/stock';
 import { coreAsOf } from '../live/boards/core-as-of';
@@ -29,7 +30,7 @@ const isDue = (row: InboundRow, horizon: string) => row.date === null || row.dat
  * `focusWarehouseId` defaults to the warehouse most at risk.
  */
 export async function productDrilldown(db: CoreDb, ch: ClickHouseClient, productId: number, focusWarehouseId?: number): Promise<ProductDrilldown> {
-  const now = new Date();
+  const now = await readBusinessNow(db);
   const [product] = await db.select().from(tables.products).where(eq(tables.products.id, productId));
   if (!product) throw notFound('product', productId);
   const [coreMark, warehouseMark] = await Promise.all([coreAsOf(db), readAsOf(ch)]);
@@ -90,7 +91,7 @@ export async function productDrilldown(db: CoreDb, ch: ClickHouseClient, product
     positions,
     demandHistory: historyOf(demand, warehouses, focus?.today ?? now.toISOString().slice(0, 10), focus?.warehouseId ?? null),
     asOf: { core: coreMark, warehouse: warehouseMark },
-    computedAt: now.toISOString()
+    computedAt: new Date().toISOString() // when it was read: freshness is wall time
   };
   if (!focus) return { ...base, focusWarehouseId: null, inbound: [], projection: null, proposals: [], suggestion: { kind: 'none', reason: 'This product is not stocked anywhere yet.' } };
 

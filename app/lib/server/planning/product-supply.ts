@@ -8,10 +8,10 @@ import type { Db } from '../core/db';
  * the core so the drill-down is as fresh as the last commit.
  */
 
-/** Today in each warehouse's own time zone. */
+/** Today in each warehouse's own time zone, by the business clock. */
 export async function warehouseToday(db: Db): Promise<Map<number, string>> {
   const { rows } = await db.execute<{ id: number; day: string }>(
-    sql`SELECT id, to_char((now() AT TIME ZONE time_zone)::date, 'YYYY-MM-DD') AS day FROM warehouses`
+    sql`SELECT id, to_char((business_now() AT TIME ZONE time_zone)::date, 'YYYY-MM-DD') AS day FROM warehouses`
   );
   return new Map(rows.map((r) => [Number(r.id), r.day]));
 }

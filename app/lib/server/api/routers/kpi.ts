@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { backorderAgingInput, fillRateInput, invoiceLagInput, orderCycleInput, otifInput } from '../../../../../schemas/api/kpi-sales';
 import {
   daysOfSupplyInput,
@@ -13,6 +13,7 @@ import {
   transferBottlenecksInput
 } from '../../../../../schemas/api/kpi-supply';
 import type { Actor } from '../../core/actor';
+import { readBusinessNow } from '../../core/business-clock';
 import { backorderAging } from '../../../../../warehouse/kpi/backorder-aging';
 import { fillRate } from '../../../../../warehouse/kpi/fill-rate';
 import { daysOfSupply, inventoryTurns, stockAging } from '../../../../../warehouse/kpi/inventory-health';
@@ -38,12 +39,16 @@ function withinActorScope<T extends { warehouseIds?: number[] }>(actor: Actor, i
 }
 
 function kpi<S extends z.ZodType<{ warehouseIds?: number[] }>, O>(schema: S, read: (ch: ClickHouseClient, input: z.output<S>) => Promise<O>) {
+  // "Now" for a KPI that ages (backorders, lateness, cover) is the business clock's, as the documents' dates are.
+  const takesAsOf = schema instanceof z.ZodObject && 'asOfTime' in schema.shape;
   return allow(...ALL_ROLES)
     .input(schema)
     .query(async ({ ctx, input }) => {
       if (!ctx.ch) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'the analytics warehouse (ClickHouse) is not connected to this API' });
       try {
-        return await read(ctx.ch, withinActorScope(ctx.actor, input as z.output<S>));
+        const scoped = withinActorScope(ctx.actor, input as z.output<S> & { asOfTime?: string });
+        const dated = takesAsOf && scoped.asOfTime === undefined ? { ...scoped, asOfTime: (await readBusinessNow(ctx.db)).toISOString() } : scoped;
+        return await read(ctx.ch, dated);
       } catch (err) {
         if (err instanceof UnsupportedFilterError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
         throw err;
