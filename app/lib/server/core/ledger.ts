@@ -19,7 +19,7 @@ export interface MoveInput {
   scheduledDate?: string | null;
 }
 
-interface Delta {
+export interface Delta {
   productId: number;
   locationId: number;
   onHand: number;
@@ -73,7 +73,7 @@ export async function applyBalanceDeltas(tx: Tx, deltas: Delta[]): Promise<void>
     WHERE b.product_id = d.product_id AND b.location_id = d.location_id`);
 }
 
-function doneDeltas(moves: Pick<MoveInput, 'productId' | 'qty' | 'fromLocationId' | 'toLocationId'>[]): Delta[] {
+export function doneDeltas(moves: Pick<MoveInput, 'productId' | 'qty' | 'fromLocationId' | 'toLocationId'>[]): Delta[] {
   return moves.flatMap((m) => [
     { productId: m.productId, locationId: m.fromLocationId, onHand: -m.qty, reserved: 0 },
     { productId: m.productId, locationId: m.toLocationId, onHand: m.qty, reserved: 0 }
@@ -102,7 +102,7 @@ export async function createOpenMoves(tx: Tx, actor: Actor, moves: (MoveInput & 
   return inserted.map((r) => r.id);
 }
 
-type OpenMove = typeof stockMoves.$inferSelect;
+export type OpenMove = typeof stockMoves.$inferSelect;
 
 async function lockOpenMove(tx: Tx, moveId: number): Promise<OpenMove> {
   const [move] = await tx.select().from(stockMoves).where(eq(stockMoves.id, moveId)).for('update');
