@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from './actor';
 import type { Tx } from './db';
 import { tables } from './db';
@@ -151,18 +151,16 @@ export async function reduceOpenMove(tx: Tx, moveId: number, qty: number, locked
   else await tx.update(stockMoves).set({ qty: move.qty - qty }).where(eq(stockMoves.id, moveId));
 }
 
-/** The open move a document line owns (one per line), if any is still open. */
+/**
+ * The open move a document line owns (one per line), if any is still open. The
+ * states are literals so that the generic plan can use the partial index
+ * stock_moves_document_line_idx (as parameters, it scans the whole ledger).
+ */
 export async function openMoveOf(tx: Tx, documentType: DocumentType, documentLineId: number): Promise<OpenMove | undefined> {
   const [move] = await tx
     .select()
     .from(stockMoves)
-    .where(
-      and(
-        eq(stockMoves.documentType, documentType),
-        eq(stockMoves.documentLineId, documentLineId),
-        inArray(stockMoves.state, ['confirmed', 'reserved'])
-      )
-    )
+    .where(and(eq(stockMoves.documentType, documentType), eq(stockMoves.documentLineId, documentLineId), sql`${stockMoves.state} IN ('confirmed', 'reserved')`))
     .for('update');
   return move;
 }
