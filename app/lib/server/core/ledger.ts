@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from './actor';
 import type { Tx } from './db';
 import { tables } from './db';
@@ -20,7 +20,7 @@ export interface MoveInput {
   scheduledDate?: string | null;
 }
 
-interface Delta {
+export interface Delta {
   productId: number;
   locationId: number;
   onHand: number;
@@ -74,7 +74,7 @@ export async function applyBalanceDeltas(tx: Tx, deltas: Delta[]): Promise<void>
     WHERE b.product_id = d.product_id AND b.location_id = d.location_id`);
 }
 
-function doneDeltas(moves: Pick<MoveInput, 'productId' | 'qty' | 'fromLocationId' | 'toLocationId'>[]): Delta[] {
+export function doneDeltas(moves: Pick<MoveInput, 'productId' | 'qty' | 'fromLocationId' | 'toLocationId'>[]): Delta[] {
   return moves.flatMap((m) => [
     { productId: m.productId, locationId: m.fromLocationId, onHand: -m.qty, reserved: 0 },
     { productId: m.productId, locationId: m.toLocationId, onHand: m.qty, reserved: 0 }
@@ -102,7 +102,7 @@ export async function createOpenMoves(tx: Tx, actor: Actor, moves: (MoveInput & 
   return inserted.map((r) => r.id);
 }
 
-type OpenMove = typeof stockMoves.$inferSelect;
+export type OpenMove = typeof stockMoves.$inferSelect;
 
 async function lockOpenMove(tx: Tx, moveId: number): Promise<OpenMove> {
   const [move] = await tx.select().from(stockMoves).where(eq(stockMoves.id, moveId)).for('update');
@@ -151,18 +151,16 @@ export async function reduceOpenMove(tx: Tx, moveId: number, qty: number, locked
   else await tx.update(stockMoves).set({ qty: move.qty - qty }).where(eq(stockMoves.id, moveId));
 }
 
-/** The open move a document line owns (one per line), if any is still open. */
+/**
+ * The open move a document line owns (one per line), if any is still open. The
+ * states are literals so that the generic plan can use the partial index
+ * stock_moves_document_line_idx (as parameters, it scans the whole ledger).
+ */
 export async function openMoveOf(tx: Tx, documentType: DocumentType, documentLineId: number): Promise<OpenMove | undefined> {
   const [move] = await tx
     .select()
     .from(stockMoves)
-    .where(
-      and(
-        eq(stockMoves.documentType, documentType),
-        eq(stockMoves.documentLineId, documentLineId),
-        inArray(stockMoves.state, ['confirmed', 'reserved'])
-      )
-    )
+    .where(and(eq(stockMoves.documentType, documentType), eq(stockMoves.documentLineId, documentLineId), sql`${stockMoves.state} IN ('confirmed', 'reserved')`))
     .for('update');
   return move;
 }

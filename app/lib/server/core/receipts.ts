@@ -1,12 +1,13 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { receivePurchaseOrderInput, type ReceivePurchaseOrderInput, type ReceiveResult } from '../../../../schemas/api/purchasing';
 import { assertWarehouseScope, type Actor } from './actor';
-import type { CoreDb, Tx } from './db';
+import type { CoreDb } from './db';
 import { tables } from './db';
 import { conflict, invalid } from './errors';
-import { completeOpenMove, openMoveOf, postDoneMoves, type MoveInput } from './ledger';
+import type { MoveInput, OpenMove } from './ledger';
 import { warehouseLocations, type WarehouseLocations } from './locations';
 import { warehouseDate } from './locations';
+import { lockOpenMovesOf, MoveBatch } from './move-completion';
 import { getPurchaseOrder, lockPurchaseOrder, maxReceivable, OVER_RECEIPT_TOLERANCE_PCT } from './purchasing';
 import { allocate } from './reservation';
 import { transact } from './transaction';
@@ -59,16 +60,21 @@ export async function receivePurchaseOrder(db: CoreDb, actor: Actor, input: Rece
     const loc = await warehouseLocations(tx, po.warehouseId);
     const today = await warehouseDate(tx, po.warehouseId);
     const updated = new Map<number, PurchaseOrderLine>(lines.map((l) => [l.line.id, l.line]));
-    for (const l of [...data.lines].sort((a, b) => a.lineId - b.lineId)) {
+    const delivery = [...data.lines].sort((a, b) => a.lineId - b.lineId);
+    const open = await lockOpenMovesOf(tx, 'purchase_order', delivery.map((l) => l.lineId));
+    const batch = new MoveBatch(actor, open.values());
+    for (const l of delivery) {
       const line = updated.get(l.lineId)!;
-      await postReceiptMoves(tx, actor, po.id, line, l.acceptedQty, l.rejectedQty, loc);
-      const next = { ...line, receivedQty: line.receivedQty + l.acceptedQty, rejectedQty: line.rejectedQty + l.rejectedQty };
-      await tx
-        .update(purchaseOrderLines)
-        .set({ receivedQty: next.receivedQty, rejectedQty: next.rejectedQty })
-        .where(eq(purchaseOrderLines.id, line.id));
-      updated.set(line.id, next);
+      planReceiptMoves(batch, po.id, line, open.get(line.id), l.acceptedQty, l.rejectedQty, loc);
+      updated.set(line.id, { ...line, receivedQty: line.receivedQty + l.acceptedQty, rejectedQty: line.rejectedQty + l.rejectedQty });
     }
+    await batch.write(tx);
+    const next = delivery.map((l) => updated.get(l.lineId)!);
+    await tx.execute(sql`
+      UPDATE purchase_order_lines l SET received_qty = v.received_qty, rejected_qty = v.rejected_qty
+      FROM unnest(${sql.param(next.map((l) => l.id))}::bigint[], ${sql.param(next.map((l) => l.receivedQty))}::int[],
+                  ${sql.param(next.map((l) => l.rejectedQty))}::int[]) AS v(id, received_qty, rejected_qty)
+      WHERE l.id = v.id`);
 
     const all = [...updated.values()];
     const delivered = all.every((l) => l.receivedQty + l.rejectedQty >= l.orderedQty);
@@ -92,35 +98,33 @@ export async function receivePurchaseOrder(db: CoreDb, actor: Actor, input: Rece
 }
 
 /**
- * Books one line of a delivery: what the open move still expects is completed
+ * Plans one line of a delivery: what the open move still expects is completed
  * (accepted into stock first, then rejected into quality hold); anything beyond
  * it (an over-receipt within tolerance) is a new done move from the supplier.
  */
-async function postReceiptMoves(
-  tx: Tx,
-  actor: Actor,
+function planReceiptMoves(
+  batch: MoveBatch,
   purchaseOrderId: number,
   line: PurchaseOrderLine,
+  open: OpenMove | undefined,
   accepted: number,
   rejected: number,
   loc: WarehouseLocations
-): Promise<void> {
-  const open = await openMoveOf(tx, 'purchase_order', line.id);
+): void {
   let openQty = open?.qty ?? 0;
   const acceptedFromOpen = Math.min(accepted, openQty);
   if (acceptedFromOpen > 0) {
-    await completeOpenMove(tx, actor, open!.id, acceptedFromOpen);
+    batch.complete(open!.id, acceptedFromOpen);
     openQty -= acceptedFromOpen;
   }
   const rejectedFromOpen = Math.min(rejected, openQty);
   if (rejectedFromOpen > 0) {
-    await completeOpenMove(tx, actor, open!.id, rejectedFromOpen, loc.quality_hold);
+    batch.complete(open!.id, rejectedFromOpen, loc.quality_hold);
     openQty -= rejectedFromOpen;
   }
   const extra: MoveInput[] = [];
   const base = { productId: line.productId, fromLocationId: loc.supplier, documentType: 'purchase_order' as const, documentId: purchaseOrderId, documentLineId: line.id };
   if (accepted > acceptedFromOpen) extra.push({ ...base, qty: accepted - acceptedFromOpen, toLocationId: loc.stock });
   if (rejected > rejectedFromOpen) extra.push({ ...base, qty: rejected - rejectedFromOpen, toLocationId: loc.quality_hold });
-  await postDoneMoves(tx, actor, extra);
+  batch.postDone(extra);
 }
-

@@ -17,9 +17,10 @@ import { assertWarehouseScope, type Actor } from './actor';
 import type { CoreDb, Db, Tx } from './db';
 import { tables } from './db';
 import { conflict, invalid, notFound } from './errors';
-import { completeOpenMove, createOpenMoves, openMoveOf, reduceOpenMove } from './ledger';
+import { createOpenMoves, openMoveOf, reduceOpenMove } from './ledger';
 import { warehouseLocations } from './locations';
 import { warehouseDate } from './locations';
+import { lockOpenMovesOf, MoveBatch } from './move-completion';
 import { allocate } from './reservation';
 import { transact } from './transaction';
 import { businessNow } from '../../../../schemas/db/business-clock';
@@ -127,14 +128,17 @@ export async function shipTransfer(db: CoreDb, actor: Actor, input: ShipTransfer
     if ([...qty.values()].every((q) => q === 0)) throw invalid('nothing to ship: cancel the transfer instead', { lines: ['ship at least one unit'] });
 
     const to = await warehouseLocations(tx, transfer.toWarehouseId);
+    const open = await lockOpenMovesOf(tx, 'transfer', lines.map((l) => l.id));
+    const batch = new MoveBatch(actor, open.values());
+    const shippedLines: { id: number; shippedQty: number }[] = [];
     for (const line of lines) {
       const shipped = qty.get(line.id)!;
-      const open = await openMoveOf(tx, 'transfer', line.id);
-      if (!open) throw conflict(`transfer line ${line.id} has no open move to ship`);
-      if (shipped > 0) await completeOpenMove(tx, actor, open.id, shipped);
-      if (shipped < open.qty) await reduceOpenMove(tx, open.id, open.qty - shipped);
+      const move = open.get(line.id);
+      if (!move) throw conflict(`transfer line ${line.id} has no open move to ship`);
+      if (shipped > 0) batch.complete(move.id, shipped);
+      if (shipped < move.qty) batch.reduce(move.id, move.qty - shipped);
       if (shipped === 0) continue;
-      await createOpenMoves(tx, actor, [
+      batch.open([
         {
           productId: line.productId,
           qty: shipped,
@@ -147,8 +151,13 @@ export async function shipTransfer(db: CoreDb, actor: Actor, input: ShipTransfer
           state: 'confirmed'
         }
       ]);
-      await tx.update(transferLines).set({ shippedQty: shipped }).where(eq(transferLines.id, line.id));
+      shippedLines.push({ id: line.id, shippedQty: shipped });
     }
+    await batch.write(tx);
+    await tx.execute(sql`
+      UPDATE transfer_lines l SET shipped_qty = v.shipped_qty
+      FROM unnest(${sql.param(shippedLines.map((l) => l.id))}::bigint[], ${sql.param(shippedLines.map((l) => l.shippedQty))}::int[]) AS v(id, shipped_qty)
+      WHERE l.id = v.id`);
     await tx.update(transfers).set({ state: 'shipped', shippedAt: businessNow }).where(eq(transfers.id, transfer.id));
     return getTransfer(tx, transfer.id);
   });
@@ -181,16 +190,25 @@ export async function receiveTransfer(db: CoreDb, actor: Actor, input: ReceiveTr
     if (Object.keys(fieldErrors).length) throw invalid('the receipt does not account for what was shipped', fieldErrors);
 
     const to = await warehouseLocations(tx, transfer.toWarehouseId);
-    for (const line of lines) {
-      if (line.shippedQty === 0) continue;
+    const shipped = lines.filter((l) => l.shippedQty > 0);
+    const open = await lockOpenMovesOf(tx, 'transfer', shipped.map((l) => l.id));
+    const batch = new MoveBatch(actor, open.values());
+    for (const line of shipped) {
       const c = counts.get(line.id)!;
-      const open = await openMoveOf(tx, 'transfer', line.id);
-      if (!open || open.qty !== line.shippedQty) throw conflict(`transfer line ${line.id} is not fully in transit`);
-      if (c.shortQty > 0) await completeOpenMove(tx, actor, open.id, c.shortQty, to.adjustment);
-      if (c.damagedQty > 0) await completeOpenMove(tx, actor, open.id, c.damagedQty, to.damaged);
-      if (c.receivedQty > 0) await completeOpenMove(tx, actor, open.id, c.receivedQty);
-      await tx.update(transferLines).set(c).where(eq(transferLines.id, line.id));
+      const move = open.get(line.id);
+      if (!move || move.qty !== line.shippedQty) throw conflict(`transfer line ${line.id} is not fully in transit`);
+      if (c.shortQty > 0) batch.complete(move.id, c.shortQty, to.adjustment);
+      if (c.damagedQty > 0) batch.complete(move.id, c.damagedQty, to.damaged);
+      if (c.receivedQty > 0) batch.complete(move.id, c.receivedQty);
     }
+    await batch.write(tx);
+    const received = shipped.map((l) => ({ id: l.id, ...counts.get(l.id)! }));
+    await tx.execute(sql`
+      UPDATE transfer_lines l SET received_qty = v.received_qty, short_qty = v.short_qty, damaged_qty = v.damaged_qty
+      FROM unnest(${sql.param(received.map((l) => l.id))}::bigint[], ${sql.param(received.map((l) => l.receivedQty))}::int[],
+                  ${sql.param(received.map((l) => l.shortQty))}::int[], ${sql.param(received.map((l) => l.damagedQty))}::int[])
+        AS v(id, received_qty, short_qty, damaged_qty)
+      WHERE l.id = v.id`);
     await tx.update(transfers).set({ state: 'received', receivedAt: businessNow }).where(eq(transfers.id, transfer.id));
     const arrived = lines.filter((l) => counts.get(l.id)!.receivedQty > 0).map((l) => l.productId);
     if (arrived.length) await allocate(tx, transfer.toWarehouseId, arrived);
