@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readBusinessClock } from '../../app/lib/server/core/business-clock';
 import { manualClock, DAY_MS } from '../../sim/clock';
 import { loadSimIds, type ExecutorCounters } from '../../sim/executor';
 import { writeHistory } from '../../sim/history';
@@ -44,8 +45,10 @@ beforeAll(async () => {
   await bench.pool.query(`UPDATE sales_order_lines SET backordered_since = backordered_since - (interval '5 days' * (1 + id % 3))
     WHERE id IN (SELECT id FROM sales_order_lines WHERE backordered_qty > 0 AND backordered_since IS NOT NULL ORDER BY id LIMIT 3)`);
   await bench.landed();
-  asOfTime = new Date().toISOString();
-  window = { from: new Date(start - 30 * DAY_MS).toISOString(), to: new Date(Date.now() + DAY_MS).toISOString() };
+  // The live run dates its documents on the simulated timeline (the business clock follows its clock): "now" is that clock's.
+  const businessNow = Date.parse((await readBusinessClock(bench.db)).now);
+  asOfTime = new Date(businessNow).toISOString();
+  window = { from: new Date(start - 30 * DAY_MS).toISOString(), to: new Date(businessNow + DAY_MS).toISOString() };
 }, 120_000);
 
 async function count(query: string): Promise<number> {

@@ -128,19 +128,22 @@ export async function completeOpenMove(tx: Tx, actor: Actor, moveId: number, qty
     return moveId;
   }
   await reduceOpenMove(tx, moveId, qty, move);
-  const [id] = await postDoneMoves(tx, actor, [
-    {
-      productId: move.productId,
-      qty,
-      fromLocationId: move.fromLocationId,
-      toLocationId: destination,
-      documentType: move.documentType,
-      documentId: move.documentId,
-      documentLineId: move.documentLineId,
-      scheduledDate: move.scheduledDate
-    }
-  ]);
+  const [id] = await postDoneMoves(tx, actor, [splitOff(move, qty, destination)]);
   return id!;
+}
+
+/** The done part of an open move completed in part (or elsewhere): same document and line, its own quantity and destination. */
+export function splitOff(move: OpenMove, qty: number, toLocationId: number): MoveInput {
+  return {
+    productId: move.productId,
+    qty,
+    fromLocationId: move.fromLocationId,
+    toLocationId,
+    documentType: move.documentType,
+    documentId: move.documentId,
+    documentLineId: move.documentLineId,
+    scheduledDate: move.scheduledDate
+  };
 }
 
 /** Takes qty off an open move (cancelled or completed elsewhere); at zero the move is cancelled. */

@@ -3,7 +3,7 @@ import type { Actor } from './actor';
 import type { Tx } from './db';
 import { tables } from './db';
 import { conflict } from './errors';
-import { applyBalanceDeltas, doneDeltas, type Delta, type DocumentType, type MoveInput, type OpenMove } from './ledger';
+import { applyBalanceDeltas, doneDeltas, splitOff, type Delta, type DocumentType, type MoveInput, type OpenMove } from './ledger';
 import { businessNow } from '../../../../schemas/db/business-clock';
 
 const { stockMoves } = tables;
@@ -82,18 +82,7 @@ export class MoveBatch {
       return;
     }
     this.reduce(moveId, qty);
-    this.postDone([
-      {
-        productId: move.productId,
-        qty,
-        fromLocationId: move.fromLocationId,
-        toLocationId: destination,
-        documentType: move.documentType,
-        documentId: move.documentId,
-        documentLineId: move.documentLineId,
-        scheduledDate: move.scheduledDate
-      }
-    ]);
+    this.postDone([splitOff(move, qty, destination)]);
   }
 
   /** reduceOpenMove: qty off an open move; at zero the move is cancelled (keeping its last quantity). */
