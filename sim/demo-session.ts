@@ -31,7 +31,7 @@ export interface Demo {
   logins: SimLogin[];
   /** The scenarios an admin starts and stops (npm run scenario, the admin page): they shape the live operations. */
   scenarios: ScenarioRegistry;
-  /** Starts the live operations (after the ingest is up). */
+  /** Starts the live operations (after the ingest is up); once, and not after stop(). */
   startLive(): void;
   stop(): Promise<void>;
 }
@@ -65,13 +65,16 @@ export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Dem
     onProgress: (p) => options.log.info({ operations: p.counters.operations, behindMs: Math.round(p.behindMs) }, 'demo operations')
   });
   let running: Promise<unknown> | null = null;
+  let stopped = false;
   return {
     logins: users.logins,
     scenarios: new ScenarioRegistry(network, runner, (change, s) => options.log.info({ scenario: s }, `scenario ${s.id} ${change}: ${s.description}`)),
     startLive() {
+      if (running || stopped) return; // once; never after a shutdown began
       running = runner.start().catch((err) => options.log.error({ err }, 'demo operations stopped on an error'));
     },
     async stop() {
+      stopped = true;
       await runner.stop({ cutShort: true }); // a shutdown should not wait for a long payment run or ship wave
       await running;
     }

@@ -12,7 +12,7 @@ import { processState } from './live/attach.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap';
 import { createCoreDb, type CoreDb } from './core/db';
 import { linkIngest, type IngestLink } from './ingest/ingest-link';
-import { startDemo, type RunningDemo } from './demo';
+import { startDemo, startLiveWhenStreaming, type RunningDemo } from './demo';
 import { DetectorRunner } from './analytics/detector-runner';
 import { detectorThresholds } from '../../../schemas/detector-thresholds';
 import type { ScenarioControl } from '../../../sim/scenario-registry';
@@ -64,7 +64,7 @@ export async function startRuntime(env: Record<string, string | undefined> = pro
     // The demo's history goes in before the ingest starts: it then reaches ClickHouse as a backfill.
     if (config.SIMULATOR === 'demo') demo = await startDemo(db, config, log);
     ingest = await linkIngest(config, engines, log);
-    demo?.startLive();
+    if (demo) startLiveWhenStreaming(demo, ingest, log);
   } catch (err) {
     await engines.close();
     throw err;
