@@ -8,7 +8,8 @@ import { writeHistory } from './history';
 import { createSimUsers, type SimLogin } from './sim-users';
 import { loadSimIds } from './executor';
 import { SimRunner } from './runner';
-import { DAY_MS } from './clock';
+import { DAY_MS, liveClock } from './clock';
+import { resolvePace } from './operations';
 import { ScenarioRegistry } from './scenario-registry';
 
 /**
@@ -52,6 +53,16 @@ export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Dem
   const password = `demo-${randomBytes(6).toString('hex')}`;
   const users = await createSimUsers(db, { password });
   const ids = await loadSimIds(db);
+  // The simulated clock starts when the live operations do (after the backfill), from where the business clock
+  // stands (a demo continued on its data may have run it ahead of the wall clock): no backlog at the start.
+  const from = (await readBusinessNow(db)).getTime();
+  const created = Date.now();
+  let startedAfter: number | null = null;
+  const clock = liveClock({
+    start: from,
+    simDayMinutes: resolvePace(network, { ordersPerSecond: options.ordersPerSecond }).simDayMinutes,
+    wallNow: () => (startedAfter === null ? created : Date.now() - startedAfter)
+  });
   const runner = new SimRunner({
     db,
     network,
@@ -59,8 +70,7 @@ export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Dem
     users,
     seed: options.seed,
     ordersPerSecond: options.ordersPerSecond,
-    // The business clock continues where it stands (a demo continued on its data may have run it ahead of the wall clock).
-    from: (await readBusinessNow(db)).getTime(),
+    clock,
     progressEveryMs: 30_000,
     onProgress: (p) => options.log.info({ operations: p.counters.operations, behindMs: Math.round(p.behindMs) }, 'demo operations')
   });
@@ -71,6 +81,7 @@ export async function prepareDemo(db: CoreDb, options: DemoOptions): Promise<Dem
     scenarios: new ScenarioRegistry(network, runner, (change, s) => options.log.info({ scenario: s }, `scenario ${s.id} ${change}: ${s.description}`)),
     startLive() {
       if (running || stopped) return; // once; never after a shutdown began
+      startedAfter = Date.now() - created;
       running = runner.start().catch((err) => options.log.error({ err }, 'demo operations stopped on an error'));
     },
     async stop() {

@@ -49,6 +49,18 @@ export interface RunnerProgress {
   counters: ExecutorCounters;
 }
 
+/** Simulated time a live run may fall behind its clock before the business clock waits for it (6 real s at a day in 10 min). */
+const LIVE_SLACK_MS = 15 * MINUTE_MS;
+
+interface BusinessClockSet {
+  at: SimInstant;
+  rate: number;
+  wallAt: number;
+}
+
+/** Where a business clock this runner set stands now (-Infinity before it set one). */
+const businessInstant = (c: BusinessClockSet | null) => (c ? c.at + (Date.now() - c.wallAt) * c.rate : -Infinity);
+
 /**
  * Runs the simulated network live: generates operations a chunk at a time (just
  * in time, so a scenario set now shapes what comes), waits on the clock for each
@@ -72,8 +84,8 @@ export class SimRunner {
   private wake: AbortController | null = null;
   private loop: Promise<ExecutorCounters> | null = null;
   private lastProgress = -Infinity;
-  /** The business clock as this runner last set it (null: not yet). */
-  private businessClock: { at: SimInstant; rate: number } | null = null;
+  /** The business clock as this runner last set it, and the wall instant it did (null: not yet). */
+  private businessClock: BusinessClockSet | null = null;
 
   constructor(private readonly options: RunnerOptions) {
     // A clock given sets the compression (a manual clock has none: no real time passes).
@@ -193,16 +205,29 @@ export class SimRunner {
 
   /**
    * The core dates documents on the simulated timeline: its business clock follows
-   * this one. A live clock is followed once (the business clock then runs at the
-   * same rate); a manual clock, which moves by steps, at each new instant (a rate
-   * of 0: the operation's documents are dated at its instant).
+   * this one. On time, a live clock is followed once and the business clock runs
+   * at its rate. Behind (an operation such as a ship wave took longer than its
+   * simulated share), or on a manual clock, the business clock stands at the
+   * operation's instant (rate 0): it never runs ahead of what the simulation has
+   * done, or detectors would see warehouses idle that are only waiting for their
+   * turn. It never goes back: caught up from a live stretch, it stands where it was.
    */
   private async followClock(at: SimInstant): Promise<void> {
-    const live = Number.isFinite(this.clock.compression);
-    if (live ? this.businessClock !== null : this.businessClock?.at === at) return;
-    const next = live ? { at: this.clock.now(), rate: this.clock.compression } : { at, rate: 0 };
+    const rate = this.clock.compression;
+    const now = this.clock.now();
+    const current = this.businessClock;
+    let next: { at: SimInstant; rate: number };
+    if (Number.isFinite(rate) && now - at <= LIVE_SLACK_MS) {
+      if (current?.rate === rate) return; // running with the clock already
+      next = { at: Math.max(now, businessInstant(current)), rate };
+    } else {
+      next = { at: Math.max(at, businessInstant(current)), rate: 0 };
+      if (current?.rate === 0 && current.at === next.at) return;
+    }
+    // Taken before the write: the database anchors later, so this estimate of where it stands is never behind it.
+    const wallAt = Date.now();
     await followSimulatedClock(this.options.db, this.options.users.actors.admin, next.at, next.rate);
-    this.businessClock = next;
+    this.businessClock = { ...next, wallAt };
   }
 
   private report(final: boolean): void {
