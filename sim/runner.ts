@@ -1,4 +1,4 @@
-import { followSimulatedClock } from '../app/lib/server/core/business-clock';
+import { businessInstantAt, followSimulatedClock } from '../app/lib/server/core/business-clock';
 import type { CoreDb } from '../app/lib/server/core/db';
 import { liveClock, MINUTE_MS, type SimClock } from './clock';
 import { Executor, OperationCutShort, snapshotCounters, type ExecutorCounters, type SimIds } from './executor';
@@ -59,7 +59,7 @@ interface BusinessClockSet {
 }
 
 /** Where a business clock this runner set stands now (-Infinity before it set one). */
-const businessInstant = (c: BusinessClockSet | null) => (c ? c.at + (Date.now() - c.wallAt) * c.rate : -Infinity);
+const businessInstant = (c: BusinessClockSet | null) => (c ? businessInstantAt({ wall: c.wallAt, business: c.at, rate: c.rate }, Date.now()) : -Infinity);
 
 /**
  * Runs the simulated network live: generates operations a chunk at a time (just

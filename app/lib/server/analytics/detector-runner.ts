@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import type { CoreDb } from '../core/db';
 import { SYSTEM_ACTOR } from '../core/actor';
-import { BusinessClockReader } from '../core/business-clock';
+import { readBusinessNow } from '../core/business-clock';
 import { syncAlerts, unresolvedSubjects } from '../core/alerts';
 import type { DetectorThresholds } from '../../../../schemas/detector-thresholds';
 import type { IngestProgress, LandedEvent } from '../../../../schemas/ingest';
@@ -48,13 +48,10 @@ export class DetectorRunner {
   #stopped = false;
   #lagCondition: string | null = null;
   #lagSyncedAt = 0;
-  readonly #clock: BusinessClockReader;
 
   constructor(options: DetectorRunnerOptions) {
     this.#o = options;
     this.#detectors = options.detectors ?? DETECTORS;
-    // Read at every run (no cache): a simulation's clock moves by steps, and a run costs far more than the read.
-    this.#clock = new BusinessClockReader(options.db, 0);
   }
 
   start(): void {
@@ -97,8 +94,9 @@ export class DetectorRunner {
     await this.#running;
   }
 
+  /** Read at every run (no cache): a simulation's clock moves by steps, and a run costs far more than the read. */
   async #now(): Promise<Date> {
-    return this.#o.now ? this.#o.now() : this.#clock.now();
+    return this.#o.now ? this.#o.now() : readBusinessNow(this.#o.db);
   }
 
   #schedule(add: { all?: boolean; productIds?: number[]; orderIds?: number[]; tables?: string[] }): void {

@@ -8,7 +8,7 @@ import { transact } from './transaction';
 /**
  * The business clock (schemas/db/business-clock.ts): the instant the core dates
  * documents at. Services date with business_now() in SQL; readers outside a
- * transaction (the detectors, the boards) ask `BusinessClockReader`.
+ * transaction ask `readBusinessNow`, or `BusinessClockReader` when they ask often (the boards).
  */
 
 /** Roles that may set the business clock: it re-dates everything written from then on. */
@@ -44,13 +44,12 @@ export async function readBusinessClock(db: Db): Promise<BusinessClockOutput> {
   return outputOf(await readRow(db));
 }
 
-async function writeClock(tx: Tx, actor: Actor, at: Date | null, rate: number): Promise<ClockRow> {
+async function writeClock(tx: Tx, actor: Actor, at: Date | null, rate: number): Promise<void> {
   await tx.execute(sql`
     INSERT INTO business_clock (id, anchor_wall, anchor_business, rate, set_by, set_at)
     VALUES (true, now(), coalesce(${at?.toISOString() ?? null}::timestamptz, business_now()), ${rate}, ${actor.userId}, now())
     ON CONFLICT (id) DO UPDATE SET anchor_wall = excluded.anchor_wall, anchor_business = excluded.anchor_business,
       rate = excluded.rate, set_by = excluded.set_by, set_at = excluded.set_at`);
-  return readRow(tx);
 }
 
 /**
@@ -70,7 +69,8 @@ export async function setBusinessClock(db: CoreDb, actor: Actor, input: SetBusin
     if (data.at && data.at.getTime() < Date.parse(current.now)) {
       throw conflict(`the business clock shows ${current.now}; it does not go back to ${data.at.toISOString()}`);
     }
-    return outputOf(await writeClock(tx, actor, data.at ?? null, data.rate));
+    await writeClock(tx, actor, data.at ?? null, data.rate);
+    return outputOf(await readRow(tx));
   });
 }
 
@@ -85,8 +85,11 @@ export async function followSimulatedClock(db: CoreDb, actor: Actor, at: number,
   await transact(db, actor, 'business-clock.follow', (tx) => writeClock(tx, actor, data.at ?? null, data.rate));
 }
 
+/** Where a clock anchored at (wall, business) and running at `rate` stands at the wall instant `wallNow`: business_now() in TypeScript. */
+export const businessInstantAt = (anchor: { wall: number; business: number; rate: number }, wallNow: number) => anchor.business + (wallNow - anchor.wall) * anchor.rate;
+
 /**
- * The business now for readers that run often (board tiles, detectors): the
+ * The business now for readers that run often (board tiles): the
  * clock's anchor is read at most every `ttlMs` and the instant computed locally
  * from it (one query per interval, not per tile).
  */
@@ -103,7 +106,7 @@ export class BusinessClockReader {
   async now(): Promise<Date> {
     if (Date.now() - this.#readAt >= this.ttlMs) await (this.#pending ??= this.#refresh().finally(() => (this.#pending = null)));
     const a = this.#anchor;
-    return a ? new Date(a.business + (Date.now() - a.wall) * a.rate) : new Date();
+    return a ? new Date(businessInstantAt(a, Date.now())) : new Date();
   }
 
   async #refresh(): Promise<void> {
