@@ -33,7 +33,7 @@ export interface MaterializedFact {
   sources: readonly string[];
   /** The fact this one is computed from: a refresh writes that one first. */
   dependsOn?: string;
-  /** Skip indexes (name -> column) the refresh of a later fact narrows this table by. */
+  /** Skip indexes (name -> column) that refreshes narrow this table by. */
   indexes?: Readonly<Record<string, string>>;
 }
 
@@ -87,18 +87,29 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     table: 'mat_done_moves',
     engine: 'MergeTree PARTITION BY toYYYYMM(done_at) ORDER BY (to_kind, done_at, move_id)',
     rebuild: `${DONE} FROM (${stockMoveSource(false)}) WHERE state = 'done'`,
-    // Exactly once: a refresh repeated after a crash (before its watermark) skips the moves already written.
-    refresh: `${DONE} FROM (${stockMoveSource(true)}) WHERE state = 'done' AND NOT _deleted
-      AND move_id NOT IN (SELECT move_id FROM mat_done_moves
-                          WHERE done_at >= (SELECT min(done_at) FROM stock_moves WHERE _version > {from:UInt64} AND _version <= {to:UInt64} AND state = 'done'))`,
+    // Exactly once: a refresh repeated after a crash (before its watermark) skips the moves already
+    // written. Those carry a version above the watermark (a done move never changes again), so the
+    // check reads only the newest granules (version_minmax), not every move done since the range began.
+    refresh: `${DONE} FROM (${stockMoveSource(
+      true,
+      `state = 'done' AND NOT _deleted AND id NOT IN (SELECT move_id FROM mat_done_moves WHERE _version > {from:UInt64} AND _version <= {to:UInt64})`
+    )})`,
     keyedBy: 'versions',
-    sources: MOVE_SOURCES
+    sources: MOVE_SOURCES,
+    indexes: { version_minmax: '_version' }
   },
   {
     table: 'mat_open_moves',
     engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY move_id',
     rebuild: `SELECT * FROM (${stockMoveSource(false)}) WHERE ${OPEN_STATES}`,
-    refresh: `SELECT * REPLACE (toUInt8(_deleted OR NOT ${OPEN_STATES}) AS _deleted) FROM (${stockMoveSource(true)})`,
+    // Moves that leave the open state become tombstones, but only those the table holds: most moves
+    // are done in the transaction that creates them (a backlog of 1M such moves wrote 1M tombstones).
+    refresh: `SELECT * REPLACE (toUInt8(_deleted OR NOT ${OPEN_STATES}) AS _deleted) FROM (${stockMoveSource(
+      true,
+      `(${OPEN_STATES} AND NOT _deleted)
+       OR id IN (SELECT move_id FROM mat_open_moves
+                 WHERE move_id IN (SELECT id FROM stock_moves WHERE _version > {from:UInt64} AND _version <= {to:UInt64}))`
+    )})`,
     keyedBy: 'versions',
     sources: MOVE_SOURCES
   },

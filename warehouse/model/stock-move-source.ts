@@ -3,7 +3,8 @@
  * warehouse and region, and the product's category and cost. `range` reads only
  * the moves whose newest version lies in (from, to], tombstones included (an
  * incremental refresh); without it, every live move (a rebuild). The _version
- * skip index keeps a range read to the newest parts.
+ * skip index keeps a range read to the newest parts. `where` (over stock_moves'
+ * columns) narrows the moves before the joins.
  */
 
 /**
@@ -18,10 +19,12 @@ export const locationDim = (p: string) => `(
   FROM locations AS ${p}l FINAL
   INNER JOIN (SELECT id, region_id, time_zone FROM warehouses FINAL) AS ${p}w ON ${p}w.id = ${p}l.warehouse_id)`;
 
-export function stockMoveSource(range: boolean): string {
-  const moves = range
-    ? `(SELECT * FROM stock_moves WHERE _version > {from:UInt64} AND _version <= {to:UInt64} ORDER BY _version DESC LIMIT 1 BY id)`
-    : `(SELECT * FROM stock_moves FINAL)`;
+export function stockMoveSource(range: boolean, where?: string): string {
+  const newest = range
+    ? `SELECT * FROM stock_moves WHERE _version > {from:UInt64} AND _version <= {to:UInt64} ORDER BY _version DESC LIMIT 1 BY id`
+    : `SELECT * FROM stock_moves FINAL`;
+  // `where` picks moves (by their newest version) before the joins, which cost more than the read.
+  const moves = where ? `(SELECT * FROM (${newest}) WHERE ${where})` : `(${newest})`;
   return `
 SELECT m.id AS move_id, m.product_id AS product_id, mp.category AS category, mp.cost_minor AS cost_minor, m.qty AS qty,
        m.state AS state, m.document_type AS document_type, m.document_id AS document_id, m.document_line_id AS document_line_id,
