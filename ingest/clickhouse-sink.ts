@@ -4,6 +4,7 @@ import { UNCHANGED_TOAST } from './pgoutput-decoder';
 import type { Batch, Image, TableBatch } from './batcher';
 import type { Lsn } from './lsn';
 import { chIdent } from '../warehouse/landing-tables';
+import { LANDING_PRIORITY } from '../platform/clickhouse';
 
 /**
  * Lands batches in ClickHouse: each table's newest row images into its
@@ -69,7 +70,13 @@ export class ClickHouseSink {
     const rows = counts.reduce((n, c) => n + c, 0);
     const lines = batch.changeLog.filter((l) => l.lsn > checkpoint.lsn || (l.lsn === checkpoint.lsn && l.position > checkpoint.position));
     if (lines.length > 0) {
-      await this.ch.insert({ table: 'change_log', columns: CHANGE_LOG_COLUMNS, values: tsvStream(lines.map((l) => l.tsv).join('')), format: 'TabSeparated' });
+      await this.ch.insert({
+        table: 'change_log',
+        columns: CHANGE_LOG_COLUMNS,
+        values: tsvStream(lines.map((l) => l.tsv).join('')),
+        format: 'TabSeparated',
+        clickhouse_settings: LANDING_PRIORITY
+      });
       const last = lines[lines.length - 1]!;
       this.#checkpoint = { lsn: last.lsn, position: last.position };
     }
@@ -82,7 +89,13 @@ export class ClickHouseSink {
     for (const image of table.images.values()) {
       parts.push(`${(image.fields as string[]).join('\t')}\t${image.version}\t${image.deleted ? 1 : 0}\t${image.commitTime}\n`);
     }
-    await this.ch.insert({ table: chIdent(table.stream.name), columns: table.stream.insertColumns, values: tsvStream(parts.join('')), format: 'TabSeparated' });
+    await this.ch.insert({
+      table: chIdent(table.stream.name),
+      columns: table.stream.insertColumns,
+      values: tsvStream(parts.join('')),
+      format: 'TabSeparated',
+      clickhouse_settings: LANDING_PRIORITY
+    });
     return parts.length;
   }
 

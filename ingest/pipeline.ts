@@ -51,7 +51,19 @@ const FATAL = [SchemaEvolutionError, TypeMappingError, CatalogError, ToastResolu
 const isFatal = (err: unknown) => FATAL.some((E) => err instanceof E);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A batch visible in ClickHouse's landing tables and change log (its facts may still be refreshing). */
+export interface VisibleEvent {
+  /** The LSN acknowledged with the batch (at or past its last commit). */
+  lsn: string;
+  landedAt: number;
+  transactions: number;
+  rows: number;
+}
+
 export interface IngestPipelineEvents {
+  /** Each batch as soon as it has landed: what ClickHouse queries over the landing tables see. */
+  visible: [VisibleEvent];
+  /** Landed batches once the materialized facts reflect them too: what the boards are told. */
   landed: [LandedEvent];
   state: [State];
 }
@@ -307,6 +319,8 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
   async #landed(batch: Batch, rows: number): Promise<void> {
     const landedAt = Date.now();
     this.#progress.batchLanded(batch, landedAt);
+    const lsn = batch.ackLsn ?? batch.lastCommitLsn;
+    if (lsn !== null) this.emit('visible', { lsn: formatLsn(lsn), landedAt, transactions: batch.transactions, rows });
     if (this.#state === 'retrying') this.#setState('streaming');
     const fromLocations = batch.touched.locationIds.size ? await this.#locations!.warehouses(batch.touched.locationIds).catch(() => []) : [];
     const event = this.#progress.landedEvent(batch, rows, fromLocations, landedAt);

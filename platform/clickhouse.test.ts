@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEmbeddedClickHouse, type ClickHouseEngine } from './clickhouse';
+import { BACKGROUND_PRIORITY, openEmbeddedClickHouse, type ClickHouseEngine } from './clickhouse';
 
 let dir: string;
 let engine: ClickHouseEngine;
@@ -38,6 +38,21 @@ describe('embedded ClickHouse connections', () => {
     await value('SELECT 1 AS v').then(() => finished.push('quick'));
     await long;
     expect(finished).toEqual(['quick', 'slow']);
+  });
+
+  it('keep a connection free for the landing and the boards while background work fills the others', async () => {
+    const finished: string[] = [];
+    const background = Array.from({ length: 3 }, (_, i) =>
+      engine.client
+        .query({ query: slow(300), format: 'JSONEachRow', clickhouse_settings: BACKGROUND_PRIORITY })
+        .then((rs) => rs.json())
+        .then(() => finished.push(`background ${i}`))
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    await value('SELECT 1 AS v').then(() => finished.push('quick'));
+    await Promise.all(background);
+    expect(finished[0]).toBe('quick');
+    expect(finished.slice(1).sort()).toEqual(['background 0', 'background 1', 'background 2']);
   });
 
   it('queue calls beyond the connections and answer each one, in its own result', async () => {

@@ -34,22 +34,41 @@ type AnyConnection = Record<string, unknown> & { close(): Promise<void> };
 const CALLS = ['query', 'exec', 'command', 'insert', 'ping'] as const;
 
 /**
+ * ClickHouse's own query priority setting (1 is the highest; a running query pauses those of
+ * lower priority). The landing's writes go first; background work (the facts refresh) yields.
+ */
+export const LANDING_PRIORITY = { priority: '1' };
+export const BACKGROUND_PRIORITY = { priority: '8' };
+
+const isBackground = (params: unknown) =>
+  Number((params as { clickhouse_settings?: { priority?: string } } | undefined)?.clickhouse_settings?.priority ?? 0) >= Number(BACKGROUND_PRIORITY.priority);
+
+/**
  * Connections behind one Connection: a call takes a free one, or waits (first come, first
  * served) for the first to free up, rather than queueing behind a long query on a busy one.
+ * A background call never takes the last free connection: the landing and board queries
+ * always find one (measured with `npm run bench -- ingest-freshness`: the refresh's three
+ * inserts at once held every connection, and each landing insert waited behind them).
  */
 function connectionPool(connections: AnyConnection[]): AnyConnection {
   const free = [...connections];
+  const reserve = connections.length > 1 ? 1 : 0;
   const waiting: ((c: AnyConnection) => void)[] = [];
-  const take = () => free.pop() ?? new Promise<AnyConnection>((resolve) => waiting.push(resolve));
+  const waitingBackground: ((c: AnyConnection) => void)[] = [];
+  const take = (background: boolean) =>
+    free.length > (background ? reserve : 0)
+      ? free.pop()!
+      : new Promise<AnyConnection>((resolve) => (background ? waitingBackground : waiting).push(resolve));
   const give = (c: AnyConnection) => {
-    const next = waiting.shift();
+    // A background call waits while the connection given back would be the last free one.
+    const next = waiting.shift() ?? (free.length >= reserve ? waitingBackground.shift() : undefined);
     if (next) next(c);
     else free.push(c);
   };
   const pool: Record<string, unknown> = { connectionName: 'chdb-pool' };
   for (const method of CALLS) {
     pool[method] = async (params: unknown) => {
-      const c = await take();
+      const c = await take(isBackground(params));
       try {
         return await (c[method] as (p: unknown) => Promise<unknown>).call(c, params);
       } finally {

@@ -4,7 +4,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
  * One typed read against ClickHouse: parameters travel as ClickHouse query
  * parameters ({name:Type} in the SQL), never spliced into the text.
  */
-export async function queryRows<T>(ch: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+export async function queryRows<T>(
+  ch: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown> = {},
+  settings: { priority?: string } = {}
+): Promise<T[]> {
   const rs = await ch.query({
     query,
     query_params: params,
@@ -14,7 +19,8 @@ export async function queryRows<T>(ch: ClickHouseClient, query: string, params: 
       output_format_json_quote_64bit_integers: 0,
       // FINAL merges within a partition only: every partitioned table of ours keeps a key's rows in
       // one partition (partitioned by a time that never changes for the row: materialized-facts.ts).
-      do_not_merge_across_partitions_select_final: 1
+      do_not_merge_across_partitions_select_final: 1,
+      ...settings
     }
   });
   return rs.json<T>();

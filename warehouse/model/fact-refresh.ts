@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { queryRows } from '../kpi/clickhouse-query';
 import { readLanded } from '../kpi/as-of';
 import { parseLsn } from '../../ingest/lsn';
+import { BACKGROUND_PRIORITY } from '../../platform/clickhouse';
 import { CHANGED_ORDERS, CHANGED_PRODUCTS, MATERIALIZED_FACTS, orderTombstones, type MaterializedFact } from './materialized-facts';
 
 /**
@@ -105,7 +106,7 @@ export class FactRefresher {
       const fresh = `${f.table}__rebuild`;
       await this.#ch.command({ query: `DROP TABLE IF EXISTS ${fresh}` });
       await createTable(this.#ch, f, fresh);
-      await this.#ch.command({ query: `INSERT INTO ${fresh} ${f.rebuild}`, query_params: { to: to.toString() } });
+      await this.#ch.command({ query: `INSERT INTO ${fresh} ${f.rebuild}`, query_params: { to: to.toString() }, clickhouse_settings: BACKGROUND_PRIORITY });
       await this.#ch.command({ query: `EXCHANGE TABLES ${f.table} AND ${fresh}` });
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });
     }
@@ -132,7 +133,7 @@ export class FactRefresher {
     const byOrder = MATERIALIZED_FACTS.filter((f) => f.keyedBy === 'orders');
     const byProduct = MATERIALIZED_FACTS.filter((f) => f.keyedBy === 'products');
     const changed = async (sql: string, facts: readonly MaterializedFact[]) =>
-      facts.some((f) => touched(f.sources)) ? (await queryRows<{ id: number }>(this.#ch, sql, range)).map((r) => r.id) : [];
+      facts.some((f) => touched(f.sources)) ? (await queryRows<{ id: number }>(this.#ch, sql, range, BACKGROUND_PRIORITY)).map((r) => r.id) : [];
     const steps: Record<string, number> = {};
     const started = Date.now();
     const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -156,9 +157,11 @@ export class FactRefresher {
       // Tombstones and rows cover disjoint keys (gone from the core / still there): they may land in either order.
       await Promise.all([
         f.keyedBy === 'orders' && (upTo?.deletes ?? true)
-          ? timed(`${f.table}:tombstones`, () => this.#ch.command({ query: orderTombstones(f.table), query_params: params }))
+          ? timed(`${f.table}:tombstones`, () =>
+              this.#ch.command({ query: orderTombstones(f.table), query_params: params, clickhouse_settings: BACKGROUND_PRIORITY })
+            )
           : null,
-        timed(f.table, () => this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: params }))
+        timed(f.table, () => this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: params, clickhouse_settings: BACKGROUND_PRIORITY }))
       ]);
     };
     // Independent facts side by side (chDB runs queries on several connections); a fact
@@ -180,7 +183,8 @@ export class FactRefresher {
     await this.#ch.insert({
       table: 'fact_refresh',
       values: [{ model: 'facts', lsn: lsn.toString(), commit_time: time.replace('Z', ''), model_hash: MODEL_HASH, refreshed_at: new Date().toISOString().replace('Z', '') }],
-      format: 'JSONEachRow'
+      format: 'JSONEachRow',
+      clickhouse_settings: BACKGROUND_PRIORITY
     });
     this.#watermark = { lsn, commitTime: time, modelHash: MODEL_HASH };
   }
