@@ -1,5 +1,5 @@
-// Documents of many lines: transfer shipment and receipt and purchase-order receipt
-// write their ledger changes set-based (move-completion.ts). These tests replay the
+// Documents of many lines: transfer shipment and receipt, purchase-order receipt and
+// sales-order shipment write their ledger changes set-based (move-completion.ts). These tests replay the
 // same documents through the line-by-line helpers the services used before
 // (openMoveOf, completeOpenMove, reduceOpenMove, postDoneMoves, createOpenMoves) and
 // require the same moves, balances and lines, and count the round trips to
@@ -13,7 +13,9 @@ import { createCoreDb, tables, type CoreDb } from '../../app/lib/server/core/db'
 import { ledgerViolations } from '../../app/lib/server/core/invariants';
 import { completeOpenMove, createOpenMoves, openMoveOf, postDoneMoves, reduceOpenMove, type DocumentType, type MoveInput } from '../../app/lib/server/core/ledger';
 import { warehouseLocations } from '../../app/lib/server/core/locations';
+import { confirmOrder, createOrder } from '../../app/lib/server/core/orders';
 import { createPurchaseOrder, sendPurchaseOrder } from '../../app/lib/server/core/purchasing';
+import { ship } from '../../app/lib/server/core/shipments';
 import { receivePurchaseOrder } from '../../app/lib/server/core/receipts';
 import { transact } from '../../app/lib/server/core/transaction';
 import { approveTransfer, getTransfer, receiveTransfer, requestTransfer, shipTransfer } from '../../app/lib/server/core/transfers';
@@ -240,6 +242,38 @@ describe('documents of many lines', () => {
     expect(moves.length).toBeGreaterThan(2 * n);
     expect(moves).toEqual(await movesOf('purchase_order', ref.id, ref.lines.map((l) => l.id)));
     expect(await balancesOf(mine)).toEqual(await balancesOf(reference));
+    expect(await ledgerViolations(f.db)).toEqual([]);
+  });
+
+  it('ships a 200-line sales order in part, in as many round trips as a 10-line one: each shipped part done, each rest still open and reserved', async () => {
+    // Every line orders 6 with 10 on hand; even lines ship 4 (2 stay backordered, reserved), odd lines ship all 6.
+    const shipOrder = async (ids: number[]) => {
+      const order = await createOrder(f.db, admin, { customerId: f.customer.id, warehouseId: f.whA.id, lines: ids.map((productId) => ({ productId, qty: 6 })) });
+      await confirmOrder(f.db, admin, { orderId: order.id });
+      const lines = order.lines.map((l, i) => ({ lineId: l.id, qty: i % 2 === 0 ? 4 : 6 }));
+      const { trips, result } = await roundTrips((db) => ship(db, lead, { orderId: order.id, lines }));
+      return { trips, result };
+    };
+    const small = await shipOrder(await products(10, 10));
+    const ids = await products(200, 10);
+    const big = await shipOrder(ids);
+    expect(big.trips).toBe(small.trips);
+
+    const { order, invoice } = big.result;
+    expect(order.state).toBe('confirmed');
+    expect(order.lines.map((l) => [l.shippedQty, l.backorderedQty, l.reservedQty])).toEqual(ids.map((_, i) => (i % 2 === 0 ? [4, 2, 2] : [6, 0, 0])));
+    expect(invoice!.amountMinor).toBe(100 * (4 + 6) * 200); // 200 minor units a unit
+    const moves = await movesOf('sales_order', order.id, order.lines.map((l) => l.id));
+    const byLine = (i: number) => moves.filter((m) => m[0] === i).map((m) => m.slice(1, 5));
+    order.lines.forEach((_, i) =>
+      expect(byLine(i)).toEqual(
+        i % 2 === 0
+          ? [['reserved', 2, f.locA.stock, f.locA.customer], ['done', 4, f.locA.stock, f.locA.customer]]
+          : [['done', 6, f.locA.stock, f.locA.customer]]
+      )
+    );
+    const stock = (await balancesOf(ids)).map((rows) => rows.find((r) => r[0] === f.locA.stock));
+    expect(stock).toEqual(ids.map((_, i) => (i % 2 === 0 ? [f.locA.stock, 6, 2] : [f.locA.stock, 4, 0])));
     expect(await ledgerViolations(f.db)).toEqual([]);
   });
 

@@ -14,7 +14,8 @@ import type { CoreDb, Tx } from './db';
 import { tables } from './db';
 import { conflict, invalid, notFound } from './errors';
 import { createInvoice } from './invoices';
-import { applyBalanceDeltas, completeOpenMove } from './ledger';
+import { applyBalanceDeltas } from './ledger';
+import { lockOpenMovesOf, MoveBatch } from './move-completion';
 import type { LineRow, LockedOrder } from './order-lock';
 import { lockOrder } from './order-lock';
 import { getOrder, orderLines } from './orders';
@@ -22,7 +23,7 @@ import { syncMoveStates } from './reservation';
 import { transact } from './transaction';
 import { businessNow } from '../../../../schemas/db/business-clock';
 
-const { salesOrderLines, shipments, shipmentLines, stockMoves } = tables;
+const { salesOrderLines, shipments, shipmentLines } = tables;
 
 /**
  * Locks the stock balances of the lines' products (product order), then the
@@ -137,16 +138,15 @@ async function shipTx(tx: Tx, actor: Actor, shipmentId: number): Promise<number>
     SET reserved_qty = l.reserved_qty - v.qty, shipped_qty = l.shipped_qty + v.qty, backordered_qty = l.backordered_qty - v.qty,
         backordered_since = CASE WHEN l.backordered_qty - v.qty > 0 THEN coalesce(l.backordered_since, business_now()) ELSE l.backordered_since END
     FROM (VALUES ${values}) AS v(id, qty) WHERE l.id = v.id`);
-  const moves = await tx
-    .select({ id: stockMoves.id, lineId: stockMoves.documentLineId })
-    .from(stockMoves)
-    .where(and(eq(stockMoves.documentType, 'sales_order'), eq(stockMoves.documentId, order.id), inArray(stockMoves.state, ['confirmed', 'reserved'])));
-  const moveOf = new Map(moves.map((m) => [Number(m.lineId), m.id]));
+  // The lines' open moves completed together: a fixed number of statements whatever the lines (move-completion.ts).
+  const open = await lockOpenMovesOf(tx, 'sales_order', items.map((i) => i.orderLineId));
+  const batch = new MoveBatch(actor, open.values());
   for (const item of items) {
-    const moveId = moveOf.get(item.orderLineId);
-    if (moveId === undefined) throw conflict(`line ${byId.get(item.orderLineId)!.lineNo} has no open stock move`);
-    await completeOpenMove(tx, actor, moveId, item.qty);
+    const move = open.get(item.orderLineId);
+    if (move === undefined) throw conflict(`line ${byId.get(item.orderLineId)!.lineNo} has no open stock move`);
+    batch.complete(move.id, item.qty);
   }
+  await batch.write(tx);
   await syncMoveStates(tx, lines.map((l) => l.id));
   await tx.update(shipments).set({ state: 'shipped', shippedAt: businessNow, actorId: actor.userId }).where(eq(shipments.id, shipmentId));
   await createInvoice(tx, locked, shipmentId, items.map((i) => ({ qty: i.qty, unitPriceMinor: byId.get(i.orderLineId)!.unitPriceMinor })));
