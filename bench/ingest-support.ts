@@ -113,7 +113,7 @@ export type FromChild =
   | { t: 'started'; at: number; cpuSeconds: number }
   | { t: 'state'; state: string; at: number; error: string | null }
   | { t: 'landed'; lsn: string; at: number; transactions: number; rows: number }
-  | { t: 'visible'; lsn: string; at: number; transactions: number }
+  | { t: 'visible'; lsn: string; at: number; transactions: number; rows: number }
   | { t: 'pong'; id: number; at: number }
   | { t: 'stopped'; maxRssMb: number; rowsLanded: number; cpuSeconds: number; breakdown?: string }
   | { t: 'error'; message: string };
@@ -267,7 +267,7 @@ async function childMain(): Promise<void> {
   const pipeline = new IngestPipeline({ databaseUrl: process.env.BENCH_INGEST_URL!, clickhouse: ch.client, log, slot, publication: slot, lockPollMs: 100, ...extra });
   pipeline.on('state', (state) => send({ t: 'state', state, at: clock(), error: pipeline.progress().lastError }));
   pipeline.on('landed', (e) => send({ t: 'landed', lsn: e.lsn, at: clock(), transactions: e.transactions, rows: e.rows }));
-  pipeline.on('visible', (e) => send({ t: 'visible', lsn: e.lsn, at: clock(), transactions: e.transactions }));
+  pipeline.on('visible', (e) => send({ t: 'visible', lsn: e.lsn, at: clock(), transactions: e.transactions, rows: e.rows }));
   process.on('message', (m: ToChild) => {
     if (m.t === 'ping') send({ t: 'pong', id: m.id, at: clock() });
     else if (m.t === 'start') {

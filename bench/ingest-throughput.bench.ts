@@ -96,7 +96,8 @@ const bench: Benchmark = {
       let batches = 0;
       const stopProgress = ingest.on((m: FromChild) => {
         if (m.t === 'state' && m.state === 'streaming' && !streamingAt) streamingAt = m.at;
-        if (m.t === 'landed') {
+        // Each batch as it lands (landed events follow the facts and may cover several batches).
+        if (m.t === 'visible') {
           batches++;
           landedRows += m.rows;
           ctx.progress('ingest: decode and land in chDB', Math.min(1, landedRows / ROWS));

@@ -105,7 +105,8 @@ export class ClickHouseSink {
     const keys = table.stream.keyPositions.map((i) => chIdent(table.stream.relation.columns[i]!.name));
     await this.ch.command({
       query: `INSERT INTO ${chIdent(table.stream.name)} (${keys.join(', ')}, _version, _deleted, _commit_time)
-              SELECT ${keys.join(', ')}, ${version}, 1, toDateTime64('${commitTime}', 6, 'UTC') FROM ${chIdent(table.stream.name)} FINAL WHERE _version < ${version}`
+              SELECT ${keys.join(', ')}, ${version}, 1, toDateTime64('${commitTime}', 6, 'UTC') FROM ${chIdent(table.stream.name)} FINAL WHERE _version < ${version}`,
+      clickhouse_settings: LANDING_PRIORITY
     });
   }
 
@@ -128,7 +129,7 @@ export class ClickHouseSink {
       query: `SELECT ${names.join(', ')}, _version, _deleted FROM ${chIdent(s.name)} WHERE (${keyNames.join(', ')}) IN (${keyList.join(', ')})
               ORDER BY _version DESC LIMIT 1 BY ${keyNames.join(', ')}`,
       format: 'TabSeparated',
-      clickhouse_settings: TSV_SETTINGS
+      clickhouse_settings: { ...TSV_SETTINGS, ...LANDING_PRIORITY }
     });
     const stored = new Map<string, string[]>();
     for (const line of (await rs.text()).split('\n')) {

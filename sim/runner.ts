@@ -52,14 +52,15 @@ export interface RunnerProgress {
 /** Simulated time a live run may fall behind its clock before the business clock waits for it (6 real s at a day in 10 min). */
 const LIVE_SLACK_MS = 15 * MINUTE_MS;
 
+/** The business clock this runner last set: its anchor, as business_now() reads it. */
 interface BusinessClockSet {
-  at: SimInstant;
+  business: SimInstant;
   rate: number;
-  wallAt: number;
+  wall: number;
 }
 
 /** Where a business clock this runner set stands now (-Infinity before it set one). */
-const businessInstant = (c: BusinessClockSet | null) => (c ? businessInstantAt({ wall: c.wallAt, business: c.at, rate: c.rate }, Date.now()) : -Infinity);
+const businessInstant = (c: BusinessClockSet | null) => (c ? businessInstantAt(c, Date.now()) : -Infinity);
 
 /**
  * Runs the simulated network live: generates operations a chunk at a time (just
@@ -216,18 +217,18 @@ export class SimRunner {
     const rate = this.clock.compression;
     const now = this.clock.now();
     const current = this.businessClock;
-    let next: { at: SimInstant; rate: number };
+    let next: { business: SimInstant; rate: number };
     if (Number.isFinite(rate) && now - at <= LIVE_SLACK_MS) {
       if (current?.rate === rate) return; // running with the clock already
-      next = { at: Math.max(now, businessInstant(current)), rate };
+      next = { business: Math.max(now, businessInstant(current)), rate };
     } else {
-      next = { at: Math.max(at, businessInstant(current)), rate: 0 };
-      if (current?.rate === 0 && current.at === next.at) return;
+      next = { business: Math.max(at, businessInstant(current)), rate: 0 };
+      if (current?.rate === 0 && current.business === next.business) return;
     }
     // Taken before the write: the database anchors later, so this estimate of where it stands is never behind it.
-    const wallAt = Date.now();
-    await followSimulatedClock(this.options.db, this.options.users.actors.admin, next.at, next.rate);
-    this.businessClock = { ...next, wallAt };
+    const wall = Date.now();
+    await followSimulatedClock(this.options.db, this.options.users.actors.admin, next.business, next.rate);
+    this.businessClock = { ...next, wall };
   }
 
   private report(final: boolean): void {

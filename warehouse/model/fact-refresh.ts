@@ -106,7 +106,7 @@ export class FactRefresher {
       const fresh = `${f.table}__rebuild`;
       await this.#ch.command({ query: `DROP TABLE IF EXISTS ${fresh}` });
       await createTable(this.#ch, f, fresh);
-      await this.#ch.command({ query: `INSERT INTO ${fresh} ${f.rebuild}`, query_params: { to: to.toString() }, clickhouse_settings: BACKGROUND_PRIORITY });
+      await this.#write(`INSERT INTO ${fresh} ${f.rebuild}`, { to: to.toString() });
       await this.#ch.command({ query: `EXCHANGE TABLES ${f.table} AND ${fresh}` });
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });
     }
@@ -157,11 +157,9 @@ export class FactRefresher {
       // Tombstones and rows cover disjoint keys (gone from the core / still there): they may land in either order.
       await Promise.all([
         f.keyedBy === 'orders' && (upTo?.deletes ?? true)
-          ? timed(`${f.table}:tombstones`, () =>
-              this.#ch.command({ query: orderTombstones(f.table), query_params: params, clickhouse_settings: BACKGROUND_PRIORITY })
-            )
+          ? timed(`${f.table}:tombstones`, () => this.#write(orderTombstones(f.table), params))
           : null,
-        timed(f.table, () => this.#ch.command({ query: `INSERT INTO ${f.table} ${f.refresh}`, query_params: params, clickhouse_settings: BACKGROUND_PRIORITY }))
+        timed(f.table, () => this.#write(`INSERT INTO ${f.table} ${f.refresh}`, params))
       ]);
     };
     // Independent facts side by side (chDB runs queries on several connections); a fact
@@ -176,6 +174,11 @@ export class FactRefresher {
     await timed('mark', () => this.#mark(to, landed.commitTime));
     this.#log.debug({ steps, orders: orders.length, products: products.length }, 'warehouse facts refreshed');
     return to;
+  }
+
+  /** A statement that writes facts: at background priority, so the landing and the boards go first (platform/clickhouse.ts). */
+  async #write(query: string, params: Record<string, unknown>): Promise<void> {
+    await this.#ch.command({ query, query_params: params, clickhouse_settings: BACKGROUND_PRIORITY });
   }
 
   async #mark(lsn: bigint, commitTime: string | null): Promise<void> {
