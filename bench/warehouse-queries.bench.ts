@@ -3,6 +3,7 @@
 // calls it; beside them fill rate, stock at risk and backorder aging computed in PostgreSQL over
 // the ledger the way a transactional ERP does, on the same data in the same run.
 // Sizes: BENCH_WAREHOUSE_MOVES (default 10,000,000), BENCH_WAREHOUSE_LINES (2,000,000); runs per query BENCH_WAREHOUSE_RUNS (20).
+// BENCH_WAREHOUSE_KEEP=1 keeps the ClickHouse data directory (its path is printed) to profile queries on it afterwards.
 import { rm } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
@@ -126,7 +127,8 @@ const bench: Benchmark = {
     } finally {
       await pool.end();
       await engine.stop();
-      await rm(chDir, { recursive: true, force: true });
+      if (process.env.BENCH_WAREHOUSE_KEEP === '1') ctx.log(`ClickHouse data kept in ${chDir} (open it with openEmbeddedClickHouse)`);
+      else await rm(chDir, { recursive: true, force: true });
     }
   }
 };

@@ -67,6 +67,19 @@ export interface RefreshTarget {
   deletes?: boolean;
 }
 
+/**
+ * Runs `work` for every fact, independent facts side by side (chDB runs queries on
+ * several connections); a fact that reads another (dependsOn) waits for it.
+ */
+async function inDependencyOrder(work: (f: MaterializedFact) => Promise<void>): Promise<void> {
+  const done = new Map<string, Promise<void>>();
+  for (const f of MATERIALIZED_FACTS) {
+    const before = f.dependsOn ? done.get(f.dependsOn) : undefined;
+    done.set(f.table, before ? before.then(() => work(f)) : work(f));
+  }
+  await Promise.all(done.values());
+}
+
 export class FactRefresher {
   readonly #ch: ClickHouseClient;
   readonly #log: Logger;
@@ -102,14 +115,14 @@ export class FactRefresher {
     const landedLsn = landed.lsn === null ? 0n : parseLsn(landed.lsn);
     const to = before && before.lsn > landedLsn ? before.lsn : landedLsn;
     const started = Date.now();
-    for (const f of MATERIALIZED_FACTS) {
+    await inDependencyOrder(async (f) => {
       const fresh = `${f.table}__rebuild`;
       await this.#ch.command({ query: `DROP TABLE IF EXISTS ${fresh}` });
       await createTable(this.#ch, f, fresh);
       await this.#write(`INSERT INTO ${fresh} ${f.rebuild}`, { to: to.toString() });
       await this.#ch.command({ query: `EXCHANGE TABLES ${f.table} AND ${fresh}` });
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });
-    }
+    });
     await this.#mark(to, to === landedLsn ? landed.commitTime : before!.commitTime);
     this.#log.info({ ms: Date.now() - started }, 'warehouse facts rebuilt');
   }
@@ -162,14 +175,7 @@ export class FactRefresher {
         timed(f.table, () => this.#write(`INSERT INTO ${f.table} ${f.refresh}`, params))
       ]);
     };
-    // Independent facts side by side (chDB runs queries on several connections); a fact
-    // that reads another (dependsOn) waits for it. The watermark follows them all.
-    const done = new Map<string, Promise<void>>();
-    for (const f of MATERIALIZED_FACTS) {
-      const before = f.dependsOn ? done.get(f.dependsOn) : undefined;
-      done.set(f.table, before ? before.then(() => write(f)) : write(f));
-    }
-    await Promise.all(done.values());
+    await inDependencyOrder(write); // the watermark follows them all
     steps.facts = Date.now() - started;
     await timed('mark', () => this.#mark(to, landed.commitTime));
     this.#log.debug({ steps, orders: orders.length, products: products.length }, 'warehouse facts refreshed');
