@@ -52,16 +52,14 @@ export async function orderCycleTime(ch: ClickHouseClient, input: unknown | Orde
   const w = orderCycleInput.parse(input);
   const scope = scopeFilter(w, SCOPE, 'order cycle time');
   const asOf = await readAsOf(ch);
-  // An order completed before `to` was created before it: that bound trims the scan.
+  // Per order, as the ingest keeps it (fact_order_fill.completed_at): a quarter of the rows, none regrouped.
   const [row] = await queryRows<StatsRow>(
     ch,
     `SELECT ${STATS}
      FROM (
-       SELECT order_id, max(last_shipped_at) AS completed_at, ${hoursBetween('any(ordered_at)', 'max(last_shipped_at)')} AS h
-       FROM fact_order_lines
-       WHERE demand_qty > 0 AND ordered_at < ${TO} AND ${scope.sql}
-       GROUP BY order_id
-       HAVING min(shipped_qty >= demand_qty) = 1 AND completed_at >= ${FROM} AND completed_at < ${TO}
+       SELECT ${hoursBetween('ordered_at', 'assumeNotNull(completed_at)')} AS h
+       FROM fact_order_fill
+       WHERE completed_at >= ${FROM} AND completed_at < ${TO} AND ${scope.sql}
      )`,
     { ...windowParams(w), ...scope.params }
   );

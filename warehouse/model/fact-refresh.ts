@@ -5,7 +5,7 @@ import { queryRows } from '../kpi/clickhouse-query';
 import { readLanded } from '../kpi/as-of';
 import { parseLsn } from '../../ingest/lsn';
 import { BACKGROUND_PRIORITY } from '../../platform/clickhouse';
-import { CHANGED_ORDERS, CHANGED_PRODUCTS, MATERIALIZED_FACTS, orderTombstones, type MaterializedFact } from './materialized-facts';
+import { CHANGED_ORDERS, CHANGED_PRODUCTS, MATERIALIZED_FACTS, MATERIALIZED_VIEWS, orderTombstones, type MaterializedFact } from './materialized-facts';
 
 /**
  * Keeps the materialized facts at the landed LSN. Its watermark (the LSN and
@@ -123,6 +123,8 @@ export class FactRefresher {
       await this.#ch.command({ query: `EXCHANGE TABLES ${f.table} AND ${fresh}` });
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });
     });
+    // A view keeps the columns its table had when it was created: a fact that gained a column shows it only through a new view.
+    for (const v of MATERIALIZED_VIEWS) await this.#ch.command({ query: `CREATE OR REPLACE VIEW ${v.name} AS ${v.select}` });
     await this.#mark(to, to === landedLsn ? landed.commitTime : before!.commitTime);
     this.#log.info({ ms: Date.now() - started }, 'warehouse facts rebuilt');
   }
@@ -169,7 +171,7 @@ export class FactRefresher {
       const params = { ...range, ...(f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {}) };
       // Tombstones and rows cover disjoint keys (gone from the core / still there): they may land in either order.
       await Promise.all([
-        f.keyedBy === 'orders' && (upTo?.deletes ?? true)
+        f.keyedBy === 'orders' && !f.rowsFinal && (upTo?.deletes ?? true)
           ? timed(`${f.table}:tombstones`, () => this.#write(orderTombstones(f.table), params))
           : null,
         timed(f.table, () => this.#write(`INSERT INTO ${f.table} ${f.refresh}`, params))

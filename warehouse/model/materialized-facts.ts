@@ -1,5 +1,6 @@
 import { CHANGED_ORDERS, orderFillSource, orderLineSource } from './order-line-source';
 import { CHANGED_PRODUCTS, stockMoveSource, stockPositionSource } from './stock-move-source';
+import { shipmentSource } from './sales-facts';
 
 /**
  * The facts the boards read most, kept as tables (the others stay views): a view
@@ -14,7 +15,9 @@ import { CHANGED_PRODUCTS, stockMoveSource, stockPositionSource } from './stock-
  *   changes, so each is written once (a refresh skips those already there) and the table is
  *   read without FINAL, a quarter of the cost over 10M moves;
  * - mat_open_moves: confirmed/reserved moves; a move that leaves that state becomes a tombstone;
- * - mat_order_fill: per order, the fill counts of its lines (fill rate without a category filter);
+ * - mat_order_fill: per order, the fill counts of its lines (fill rate without a category filter) and
+ *   when it was completed (order cycle time);
+ * - mat_shipments: shipped shipments with their invoice, sorted by shipment time (invoice lag);
  * - mat_open_lines: order lines still backordered (orders not cancelled): owed units and backorder aging;
  * - mat_stock_position: per product x warehouse, from the balances; rewritten for the products whose balances changed.
  *
@@ -35,6 +38,8 @@ export interface MaterializedFact {
   dependsOn?: string;
   /** Skip indexes (name -> column) that refreshes narrow this table by. */
   indexes?: Readonly<Record<string, string>>;
+  /** Keyed by orders, but no row can go when its order changes (no tombstone query): a shipped shipment is final. */
+  rowsFinal?: true;
 }
 
 const ORDER_SOURCES = ['sales_orders', 'sales_order_lines', 'shipments', 'shipment_lines', 'invoices'];
@@ -82,6 +87,16 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     keyedBy: 'orders',
     dependsOn: 'mat_order_lines',
     sources: ORDER_SOURCES
+  },
+  {
+    table: 'mat_shipments',
+    engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(shipped_at) ORDER BY (shipped_at, shipment_id)',
+    rebuild: versioned(shipmentSource(false)),
+    refresh: versioned(shipmentSource(true)),
+    keyedBy: 'orders',
+    sources: ['sales_orders', 'shipments', 'invoices'],
+    indexes: { order_minmax: 'order_id' },
+    rowsFinal: true
   },
   {
     table: 'mat_done_moves',
@@ -138,6 +153,7 @@ export { CHANGED_ORDERS, CHANGED_PRODUCTS };
 export const MATERIALIZED_VIEWS = [
   { name: 'fact_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_order_lines FINAL' },
   { name: 'fact_order_fill', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_order_fill FINAL' },
+  { name: 'fact_shipments', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_shipments FINAL' },
   { name: 'fact_open_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_lines FINAL' },
   { name: 'fact_stock_position', select: 'SELECT * EXCEPT (_version) FROM mat_stock_position FINAL' },
   { name: 'fact_done_moves', select: 'SELECT * EXCEPT (_version) FROM mat_done_moves' },

@@ -103,7 +103,9 @@ SELECT DISTINCT order_id AS id FROM (
 /**
  * Per confirmed order, the fill counts its lines add up to (lines with demand only):
  * what fill rate reads when no category narrows it to some of an order's lines.
- * `lines` is a subquery of order-line facts (orderLineSource's columns).
+ * completed_at: when its last line with demand was fully shipped (the last shipment
+ * of those lines), NULL while a line is short or when nothing is left to ship: what
+ * order cycle time reads. `lines` is a subquery of order-line facts (orderLineSource's columns).
  */
 export function orderFillSource(lines: string): string {
   return `
@@ -113,7 +115,8 @@ SELECT order_id, any(ordered_at) AS ordered_at, any(warehouse_time_zone) AS time
        toInt64(countIf(demand_qty > 0 AND first_shipment_qty >= demand_qty)) AS lines_first,
        toInt64(sumIf(least(first_shipment_qty, demand_qty), demand_qty > 0)) AS units_first,
        toInt64(countIf(demand_qty > 0 AND shipped_qty >= demand_qty)) AS lines_final,
-       toInt64(sumIf(least(shipped_qty, demand_qty), demand_qty > 0)) AS units_final
+       toInt64(sumIf(least(shipped_qty, demand_qty), demand_qty > 0)) AS units_final,
+       if(lines > 0 AND lines_final = lines, maxIf(last_shipped_at, demand_qty > 0), NULL) AS completed_at
 FROM ${lines}
 GROUP BY order_id`;
 }
