@@ -100,10 +100,7 @@ function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[]
       LEFT JOIN (SELECT product_id, warehouse_id, toNullable(lead_time_days) AS lead FROM reorder_rules FINAL) AS rr
              ON rr.product_id = k.product_id AND rr.warehouse_id = k.warehouse_id
       LEFT JOIN (SELECT product_id, toNullable(min(lead_time_days)) AS lead FROM supplier_products FINAL GROUP BY product_id) AS sp
-             ON sp.product_id = k.product_id),
-    region_stock AS (
-      SELECT product_id, region_id, groupArray((warehouse_id, available)) AS stocks
-      FROM fact_stock_position GROUP BY product_id, region_id)
+             ON sp.product_id = k.product_id)
     SELECT b.product_id AS productId, b.warehouse_id AS warehouseId, b.region_id AS regionId, b.category AS category,
            b.available AS available, b.inbound AS inbound, b.owed AS owed, b.lead_time_days AS leadTimeDays,
            b.lead_time_source AS leadTimeSource, toString(b.today) AS today, toString(b.horizon) AS horizonDate,
@@ -113,15 +110,29 @@ function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[]
            multiIf(b.shipped > 0, toString(b.today + intDiv(greatest(supply, 0) * ${DEMAND_DAYS}, b.shipped)),
                    supply < 0, toString(b.today), NULL) AS projectedStockout,
            if(b.shipped > 0, supply * ${DEMAND_DAYS} < b.lead_time_days * b.shipped, supply < 0) AS atRisk,
-           greatest(toInt64(0), toInt64(intDiv(b.shipped * b.lead_time_days + ${DEMAND_DAYS - 1}, ${DEMAND_DAYS})) - supply) AS shortfall,
-           arraySort(x -> (-x.2, x.1), arrayFilter(x -> x.1 != b.warehouse_id AND x.2 > 0, r.stocks)) AS others,
-           toInt64(arraySum(x -> x.2, others)) AS elsewhereAvailable,
-           if(empty(others), NULL, others[1].1) AS bestElsewhereWarehouseId,
-           if(empty(others), 0, others[1].2) AS bestElsewhereAvailable
+           greatest(toInt64(0), toInt64(intDiv(b.shipped * b.lead_time_days + ${DEMAND_DAYS - 1}, ${DEMAND_DAYS})) - supply) AS shortfall
     FROM based AS b
-    LEFT JOIN region_stock AS r ON r.product_id = b.product_id AND r.region_id = b.region_id
     WHERE ${filter.sql}`;
   return { sql, params: filter.params };
+}
+
+/**
+ * The rows of `rows` (stockAtRiskQuery's columns, already narrowed: a page, or those at risk)
+ * with the stock elsewhere in their region, ordered by `order`. Joined after the narrowing:
+ * the region's stocks of every product x warehouse cost more than the rest of the query.
+ */
+function withElsewhere(rows: string, order: string): string {
+  return `
+    SELECT x.*,
+           arraySort(s -> (-s.2, s.1), arrayFilter(s -> s.1 != x.warehouseId AND s.2 > 0, r.stocks)) AS others,
+           toInt64(arraySum(s -> s.2, others)) AS elsewhereAvailable,
+           if(empty(others), NULL, others[1].1) AS bestElsewhereWarehouseId,
+           if(empty(others), 0, others[1].2) AS bestElsewhereAvailable
+    FROM (${rows}) AS x
+    LEFT JOIN (
+      SELECT product_id, region_id, groupArray((warehouse_id, available)) AS stocks
+      FROM fact_stock_position GROUP BY product_id, region_id) AS r ON r.product_id = x.productId AND r.region_id = x.regionId
+    ORDER BY ${order}`;
 }
 
 const ORDER: Record<NonNullable<StockAtRiskInput['sort']>, string> = {
@@ -143,10 +154,10 @@ export async function stockAtRisk(ch: ClickHouseClient, input: unknown | StockAt
   const data = stockAtRiskInput.parse(input);
   const asOf = await readAsOf(ch);
   const q = stockAtRiskQuery(data, await warehouseZones(ch));
+  const order = `${ORDER[data.sort]}, productId, warehouseId`;
   const rows = await queryRows<Row>(
     ch,
-    `SELECT * FROM (${q.sql}) WHERE ${data.onlyAtRisk ? 'atRisk' : '1'}
-     ORDER BY ${ORDER[data.sort]}, productId, warehouseId LIMIT {limit:UInt32}`,
+    withElsewhere(`SELECT * FROM (${q.sql}) WHERE ${data.onlyAtRisk ? 'atRisk' : '1'} ORDER BY ${order} LIMIT {limit:UInt32}`, order),
     { ...q.params, as_of: asOfMillis(data.asOfTime), limit: data.limit }
   );
   return { asOf, data: rows.map(toRow) };
@@ -155,7 +166,8 @@ export async function stockAtRisk(ch: ClickHouseClient, input: unknown | StockAt
 /** Every product x warehouse at risk at `asOfTime`, of the given products (null: all): the stockout detector's read. */
 export async function productsAtRisk(ch: ClickHouseClient, asOfTime: Date, productIds: number[] | null): Promise<StockAtRiskRow[]> {
   const q = stockAtRiskQuery({}, await warehouseZones(ch), productIds);
-  const rows = await queryRows<Row>(ch, `SELECT * FROM (${q.sql}) WHERE atRisk ORDER BY productId, warehouseId`, { ...q.params, as_of: asOfTime.getTime() });
+  const order = 'productId, warehouseId';
+  const rows = await queryRows<Row>(ch, withElsewhere(`SELECT * FROM (${q.sql}) WHERE atRisk`, order), { ...q.params, as_of: asOfTime.getTime() });
   return rows.map(toRow);
 }
 
