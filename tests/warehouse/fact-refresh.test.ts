@@ -2,13 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { orderFillSource, orderLineSource } from '../../warehouse/model/order-line-source';
 import { stockMoveSource, stockPositionSource } from '../../warehouse/model/stock-move-source';
 import { shipmentSource } from '../../warehouse/model/sales-facts';
+import { transferSource } from '../../warehouse/model/supply-facts';
 import { FactRefresher, MODEL_HASH, readWatermark } from '../../warehouse/model/fact-refresh';
 import { readLanded } from '../../warehouse/kpi/as-of';
 import { ensureAnalyticalModel } from '../../warehouse/model/analytical-model';
 import { quietLog } from '../ingest/support';
 import { parseLsn } from '../../ingest/lsn';
 import { kpiBench, type KpiBench } from './support';
-import { DAY, detectorNetwork, placeOrder, shipToCustomer, stockUp, type DetectorNetwork } from './detector-fixture';
+import { DAY, detectorNetwork, placeOrder, placeTransfer, shipToCustomer, stockUp, type DetectorNetwork } from './detector-fixture';
 
 /**
  * The materialized facts, refreshed batch by batch, always equal their source
@@ -36,6 +37,8 @@ async function expectFactsEqualSource(): Promise<void> {
   expect(canon(fill)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderFillSource(`(${orderLineSource(false)})`)})`)));
   const shipments = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_shipments');
   expect(canon(shipments)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${shipmentSource(false)})`)));
+  const transfers = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_transfers');
+  expect(canon(transfers)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${transferSource(false)})`)));
   const position = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_stock_position');
   expect(canon(position)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${stockPositionSource(false)})`)));
 }
@@ -81,6 +84,17 @@ describe('materialized facts', () => {
     await expectFactsEqualSource();
     const [shipped] = await bench.ch<{ n: number; invoiced: number }>('SELECT count() AS n, countIf(invoice_id IS NOT NULL) AS invoiced FROM fact_shipments');
     expect(shipped).toEqual({ n: 1, invoiced: 1 });
+
+    // A transfer shipped, then received in part with a shortage in a later transaction (its line alone changes).
+    const transferId = await placeTransfer(bench.pool, n, 'shipped', 2);
+    await expectFactsEqualSource();
+    await bench.pool.query(`UPDATE transfer_lines SET received_qty = 25, short_qty = 5 WHERE transfer_id = $1`, [transferId]);
+    await expectFactsEqualSource();
+    const [transfer] = await bench.ch<{ received_qty: number; in_transit_qty: number }>(
+      'SELECT received_qty, in_transit_qty FROM fact_transfers WHERE transfer_id = {id:Int64}',
+      { id: transferId }
+    );
+    expect(transfer).toEqual({ received_qty: 25, in_transit_qty: 0 });
     expect((await bench.ch<{ n: number }>("SELECT count() AS n FROM fact_stock_moves WHERE state = 'confirmed'"))[0]!.n).toBe(0);
     // Moves done when created were never open: the open-move table holds no tombstone for them,
     // only the cancelled inbound move (its open row and its tombstone, until a merge).

@@ -18,7 +18,11 @@ export const MODEL_VIEWS: readonly ModelView[] = [...SALES_FACTS, ...SUPPLY_FACT
  * changes (new parts hold the new versions), and the document keys it narrows by.
  */
 const LANDING_INDEXES: readonly { table: string; column: string }[] = [
-  ...['sales_orders', 'sales_order_lines', 'shipments', 'shipment_lines', 'invoices', 'stock_moves', 'stock_balances'].map((table) => ({ table, column: '_version' })),
+  ...['sales_orders', 'sales_order_lines', 'shipments', 'shipment_lines', 'invoices', 'stock_moves', 'stock_balances', 'transfers', 'transfer_lines'].map((table) => ({
+    table,
+    column: '_version'
+  })),
+  { table: 'transfer_lines', column: 'transfer_id' },
   { table: 'sales_order_lines', column: 'order_id' },
   { table: 'shipments', column: 'order_id' },
   { table: 'invoices', column: 'order_id' },

@@ -5,7 +5,7 @@ import { queryRows } from '../kpi/clickhouse-query';
 import { readLanded } from '../kpi/as-of';
 import { parseLsn } from '../../ingest/lsn';
 import { BACKGROUND_PRIORITY } from '../../platform/clickhouse';
-import { CHANGED_ORDERS, CHANGED_PRODUCTS, MATERIALIZED_FACTS, MATERIALIZED_VIEWS, orderTombstones, type MaterializedFact } from './materialized-facts';
+import { CHANGED_KEYS, MATERIALIZED_FACTS, MATERIALIZED_VIEWS, orderTombstones, type FactKey, type MaterializedFact } from './materialized-facts';
 
 /**
  * Keeps the materialized facts at the landed LSN. Its watermark (the LSN and
@@ -145,10 +145,10 @@ export class FactRefresher {
     if (to <= mark.lsn) return mark.lsn;
     const touched = (sources: readonly string[]) => !upTo || sources.some((t) => upTo.tables.includes(t));
     const range = { from: mark.lsn.toString(), to: to.toString() };
-    const byOrder = MATERIALIZED_FACTS.filter((f) => f.keyedBy === 'orders');
-    const byProduct = MATERIALIZED_FACTS.filter((f) => f.keyedBy === 'products');
-    const changed = async (sql: string, facts: readonly MaterializedFact[]) =>
-      facts.some((f) => touched(f.sources)) ? (await queryRows<{ id: number }>(this.#ch, sql, range, BACKGROUND_PRIORITY)).map((r) => r.id) : [];
+    const changed = async (key: FactKey) =>
+      MATERIALIZED_FACTS.some((f) => f.keyedBy === key && touched(f.sources))
+        ? (await queryRows<{ id: number }>(this.#ch, CHANGED_KEYS[key], range, BACKGROUND_PRIORITY)).map((r) => r.id)
+        : [];
     const steps: Record<string, number> = {};
     const started = Date.now();
     const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -157,18 +157,17 @@ export class FactRefresher {
       steps[name] = Date.now() - t;
       return result;
     };
-    const [orders, products] = await Promise.all([
-      timed('changedOrders', () => changed(CHANGED_ORDERS, byOrder)),
-      timed('changedProducts', () => changed(CHANGED_PRODUCTS, byProduct))
-    ]);
-    if (orders.length > MAX_CHANGED_ORDERS) {
+    const keyNames = Object.keys(CHANGED_KEYS) as FactKey[];
+    const keyLists = await Promise.all(keyNames.map((k) => timed(`changed:${k}`, () => changed(k))));
+    const keys = Object.fromEntries(keyNames.map((k, i) => [k, keyLists[i]!])) as Record<FactKey, number[]>;
+    if (keys.orders.length > MAX_CHANGED_ORDERS) {
       await this.rebuild();
       return to;
     }
     const write = async (f: MaterializedFact) => {
-      const keys = f.keyedBy === 'orders' ? orders : f.keyedBy === 'products' ? products : null;
-      if (keys === null ? !touched(f.sources) : keys.length === 0) return;
-      const params = { ...range, ...(f.keyedBy === 'orders' ? { orders } : f.keyedBy === 'products' ? { products } : {}) };
+      const own = f.keyedBy === 'versions' ? null : keys[f.keyedBy];
+      if (own === null ? !touched(f.sources) : own.length === 0) return;
+      const params = { ...range, ...(own === null ? {} : { [f.keyedBy]: own }) };
       // Tombstones and rows cover disjoint keys (gone from the core / still there): they may land in either order.
       await Promise.all([
         f.keyedBy === 'orders' && !f.rowsFinal && (upTo?.deletes ?? true)
@@ -180,7 +179,7 @@ export class FactRefresher {
     await inDependencyOrder(write); // the watermark follows them all
     steps.facts = Date.now() - started;
     await timed('mark', () => this.#mark(to, landed.commitTime));
-    this.#log.debug({ steps, orders: orders.length, products: products.length }, 'warehouse facts refreshed');
+    this.#log.debug({ steps, ...Object.fromEntries(keyNames.map((k) => [k, keys[k].length])) }, 'warehouse facts refreshed');
     return to;
   }
 

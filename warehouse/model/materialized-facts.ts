@@ -1,6 +1,7 @@
 import { CHANGED_ORDERS, orderFillSource, orderLineSource } from './order-line-source';
 import { CHANGED_PRODUCTS, stockMoveSource, stockPositionSource } from './stock-move-source';
 import { shipmentSource } from './sales-facts';
+import { CHANGED_TRANSFERS, transferSource } from './supply-facts';
 
 /**
  * The facts the boards read most, kept as tables (the others stay views): a view
@@ -18,20 +19,21 @@ import { shipmentSource } from './sales-facts';
  * - mat_order_fill: per order, the fill counts of its lines (fill rate without a category filter) and
  *   when it was completed (order cycle time);
  * - mat_shipments: shipped shipments with their invoice, sorted by shipment time (invoice lag);
+ * - mat_transfers: transfers with their stage times and summed lines (a view re-summed 1M lines per query);
  * - mat_open_lines: order lines still backordered (orders not cancelled): owed units and backorder aging;
  * - mat_stock_position: per product x warehouse, from the balances; rewritten for the products whose balances changed.
  *
- * Order-line facts carry master data (category, regions, zone) as it was when the
- * order last changed; a change of master data alone reaches them at the next rebuild.
+ * Facts carry master data (category, regions, zone, a lane's lead time) as it was when
+ * their document last changed; a change of master data alone reaches them at the next rebuild.
  */
 export interface MaterializedFact {
   table: string;
   engine: string;
   /** The rows of a rebuild (columns end with _version[, _deleted]); also defines the table's columns. */
   rebuild: string;
-  /** The rows of an incremental refresh over the versions in ({from}, {to}], for the changed {orders} or {products} when keyed. */
+  /** The rows of an incremental refresh over the versions in ({from}, {to}], for the changed {orders}, {products} or {transfers} when keyed. */
   refresh: string;
-  keyedBy: 'versions' | 'orders' | 'products';
+  keyedBy: 'versions' | FactKey;
   /** The landing tables it is computed from: a batch touching none of them leaves it as it is. */
   sources: readonly string[];
   /** The fact this one is computed from: a refresh writes that one first. */
@@ -99,6 +101,14 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     rowsFinal: true
   },
   {
+    table: 'mat_transfers',
+    engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY transfer_id',
+    rebuild: versioned(transferSource(false)),
+    refresh: versioned(transferSource(true)),
+    keyedBy: 'transfers',
+    sources: ['transfers', 'transfer_lines']
+  },
+  {
     table: 'mat_done_moves',
     engine: 'MergeTree PARTITION BY toYYYYMM(done_at) ORDER BY (to_kind, done_at, move_id)',
     rebuild: `${DONE} FROM (${stockMoveSource(false)}) WHERE state = 'done'`,
@@ -147,13 +157,16 @@ SELECT * EXCEPT (_version, _deleted), {to:UInt64} AS _version, toUInt8(1) AS _de
 WHERE order_id IN {orders:Array(Int64)} AND ${key} NOT IN (SELECT ${source} FROM sales_order_lines FINAL WHERE order_id IN {orders:Array(Int64)})`;
 };
 
-export { CHANGED_ORDERS, CHANGED_PRODUCTS };
+/** The keys a refresh narrows facts by, each with the query of those a version range changed. */
+export const CHANGED_KEYS = { orders: CHANGED_ORDERS, products: CHANGED_PRODUCTS, transfers: CHANGED_TRANSFERS } as const;
+export type FactKey = keyof typeof CHANGED_KEYS;
 
 /** The views the KPIs read over the tables. */
 export const MATERIALIZED_VIEWS = [
   { name: 'fact_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_order_lines FINAL' },
   { name: 'fact_order_fill', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_order_fill FINAL' },
   { name: 'fact_shipments', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_shipments FINAL' },
+  { name: 'fact_transfers', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_transfers FINAL' },
   { name: 'fact_open_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_lines FINAL' },
   { name: 'fact_stock_position', select: 'SELECT * EXCEPT (_version) FROM mat_stock_position FINAL' },
   { name: 'fact_done_moves', select: 'SELECT * EXCEPT (_version) FROM mat_done_moves' },

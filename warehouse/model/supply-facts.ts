@@ -2,7 +2,7 @@ import type { ModelView } from './model-view';
 
 /**
  * Facts of the supply side as views over the landing tables read WITH FINAL:
- * transfers with stage times, PO lines and receipts. Stock moves and stock
+ * PO lines and receipts. Transfers (transferSource), stock moves and stock
  * positions are materialized: warehouse/model/materialized-facts.ts.
  */
 
@@ -10,8 +10,12 @@ import type { ModelView } from './model-view';
  * Transfers with the lane's planned lead time (NULL when the lane is gone), the
  * stage times, both ends' regions and the destination's zone, and the summed
  * line quantities; in transit = shipped - received - short - damaged (invariant 4).
+ * The rows of mat_transfers (materialized-facts.ts); `narrow` reads some transfers
+ * only ({transfers}, an incremental refresh).
  */
-const fact_transfers = `
+export function transferSource(narrow: boolean): string {
+  const only = (col: string) => (narrow ? ` WHERE ${col} IN {transfers:Array(Int64)}` : '');
+  return `
 SELECT t.id AS transfer_id, t.from_warehouse_id AS from_warehouse_id, t.to_warehouse_id AS to_warehouse_id,
        fw.region_id AS from_region_id, tw.region_id AS to_region_id, tw.time_zone AS to_time_zone,
        t.state AS state, t.expected_arrival AS expected_arrival, lane.lead_time_days AS lane_lead_time_days,
@@ -20,14 +24,25 @@ SELECT t.id AS transfer_id, t.from_warehouse_id AS from_warehouse_id, t.to_wareh
        toInt64(ln.qty) AS qty, toInt64(ln.shipped_qty) AS shipped_qty, toInt64(ln.received_qty) AS received_qty,
        toInt64(ln.short_qty) AS short_qty, toInt64(ln.damaged_qty) AS damaged_qty,
        toInt64(ln.shipped_qty - ln.received_qty - ln.short_qty - ln.damaged_qty) AS in_transit_qty
-FROM transfers AS t FINAL
+FROM (SELECT * FROM transfers FINAL${only('id')}) AS t
 INNER JOIN (SELECT id, region_id FROM warehouses FINAL) AS fw ON fw.id = t.from_warehouse_id
 INNER JOIN (SELECT id, region_id, time_zone FROM warehouses FINAL) AS tw ON tw.id = t.to_warehouse_id
 LEFT JOIN (SELECT from_warehouse_id, to_warehouse_id, toNullable(lead_time_days) AS lead_time_days FROM transfer_lanes FINAL) AS lane
        ON lane.from_warehouse_id = t.from_warehouse_id AND lane.to_warehouse_id = t.to_warehouse_id
 LEFT JOIN (SELECT transfer_id, sum(qty) AS qty, sum(shipped_qty) AS shipped_qty, sum(received_qty) AS received_qty,
                   sum(short_qty) AS short_qty, sum(damaged_qty) AS damaged_qty
-           FROM transfer_lines FINAL GROUP BY transfer_id) AS ln ON ln.transfer_id = t.id`;
+           FROM transfer_lines FINAL${only('transfer_id')} GROUP BY transfer_id) AS ln ON ln.transfer_id = t.id`;
+}
+
+/**
+ * The transfers a change between two versions may have changed. The core never
+ * deletes a transfer or its lines (a transfer is cancelled instead).
+ */
+export const CHANGED_TRANSFERS = `
+SELECT DISTINCT transfer_id AS id FROM (
+  SELECT id AS transfer_id FROM transfers WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+  UNION ALL SELECT transfer_id FROM transfer_lines WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+)`;
 
 /** Purchase order lines with their order's supplier, warehouse, region, state and dates, and the product's category. */
 const fact_po_lines = `
@@ -52,7 +67,6 @@ LEFT JOIN (SELECT receipt_id, sum(accepted_qty) AS accepted_qty, sum(rejected_qt
        ON rl.receipt_id = r.id`;
 
 export const SUPPLY_FACTS: readonly ModelView[] = [
-  { name: 'fact_transfers', select: fact_transfers },
   { name: 'fact_po_lines', select: fact_po_lines },
   { name: 'fact_receipts', select: fact_receipts }
 ];
