@@ -2,14 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { orderFillSource, orderLineSource } from '../../warehouse/model/order-line-source';
 import { stockMoveSource, stockPositionSource } from '../../warehouse/model/stock-move-source';
 import { shipmentSource } from '../../warehouse/model/sales-facts';
-import { transferSource } from '../../warehouse/model/supply-facts';
+import { poLineSource, receiptSource, transferSource } from '../../warehouse/model/supply-facts';
 import { FactRefresher, MODEL_HASH, readWatermark } from '../../warehouse/model/fact-refresh';
 import { readLanded } from '../../warehouse/kpi/as-of';
 import { ensureAnalyticalModel } from '../../warehouse/model/analytical-model';
 import { quietLog } from '../ingest/support';
 import { parseLsn } from '../../ingest/lsn';
 import { kpiBench, type KpiBench } from './support';
-import { DAY, detectorNetwork, placeOrder, placeTransfer, shipToCustomer, stockUp, type DetectorNetwork } from './detector-fixture';
+import { DAY, detectorNetwork, placeOrder, placePurchaseOrder, placeTransfer, shipToCustomer, stockUp, type DetectorNetwork } from './detector-fixture';
 
 /**
  * The materialized facts, refreshed batch by batch, always equal their source
@@ -39,6 +39,9 @@ async function expectFactsEqualSource(): Promise<void> {
   expect(canon(shipments)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${shipmentSource(false)})`)));
   const transfers = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_transfers');
   expect(canon(transfers)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${transferSource(false)})`)));
+  for (const [fact, source] of [['fact_po_lines', poLineSource(false)], ['fact_receipts', receiptSource(false)]] as const) {
+    expect(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM ${fact}`))).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${source})`)));
+  }
   const position = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_stock_position');
   expect(canon(position)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${stockPositionSource(false)})`)));
 }
@@ -95,6 +98,20 @@ describe('materialized facts', () => {
       { id: transferId }
     );
     expect(transfer).toEqual({ received_qty: 25, in_transit_qty: 0 });
+
+    // A purchase order, then a receipt of part of it with a rejected quantity (the line's received quantity moves too).
+    const poId = await placePurchaseOrder(bench.pool, n, 3);
+    await expectFactsEqualSource();
+    const receipt = await bench.pool.query<{ id: string }>(`INSERT INTO receipts (purchase_order_id, on_time, in_full) VALUES ($1, true, false) RETURNING id`, [poId]);
+    const poLine = await bench.pool.query<{ id: string }>(`UPDATE purchase_order_lines SET received_qty = 60, rejected_qty = 4 WHERE purchase_order_id = $1 RETURNING id`, [poId]);
+    await bench.pool.query(`INSERT INTO receipt_lines (receipt_id, purchase_order_line_id, accepted_qty, rejected_qty) VALUES ($1, $2, 60, 4)`, [receipt.rows[0]!.id, poLine.rows[0]!.id]);
+    await expectFactsEqualSource();
+    const [received] = await bench.ch<{ accepted_qty: number; received_qty: number }>(
+      `SELECT r.accepted_qty AS accepted_qty, l.received_qty AS received_qty FROM fact_receipts AS r INNER JOIN fact_po_lines AS l ON l.purchase_order_id = r.purchase_order_id
+       WHERE r.purchase_order_id = {id:Int64}`,
+      { id: poId }
+    );
+    expect(received).toEqual({ accepted_qty: 60, received_qty: 60 });
     expect((await bench.ch<{ n: number }>("SELECT count() AS n FROM fact_stock_moves WHERE state = 'confirmed'"))[0]!.n).toBe(0);
     // Moves done when created were never open: the open-move table holds no tombstone for them,
     // only the cancelled inbound move (its open row and its tombstone, until a merge).

@@ -3,7 +3,6 @@ import type { ModelView } from './model-view';
 import { ensureMaterializedFacts } from './fact-refresh';
 import { MATERIALIZED_VIEWS } from './materialized-facts';
 import { SALES_FACTS } from './sales-facts';
-import { SUPPLY_FACTS } from './supply-facts';
 
 /**
  * The analytical model: facts the KPIs read. Most are views over the landing
@@ -11,7 +10,7 @@ import { SUPPLY_FACTS } from './supply-facts';
  * big ones are tables kept current by the ingest (materialized-facts.ts) behind
  * views of the same shape. Everything is rebuilt from the landing tables.
  */
-export const MODEL_VIEWS: readonly ModelView[] = [...SALES_FACTS, ...SUPPLY_FACTS, ...MATERIALIZED_VIEWS];
+export const MODEL_VIEWS: readonly ModelView[] = [...SALES_FACTS, ...MATERIALIZED_VIEWS];
 
 /**
  * Skip indexes the refresh reads by: the version of every table it scans for
@@ -22,7 +21,11 @@ const LANDING_INDEXES: readonly { table: string; column: string }[] = [
     table,
     column: '_version'
   })),
+  ...['purchase_orders', 'purchase_order_lines', 'receipts', 'receipt_lines'].map((table) => ({ table, column: '_version' })),
   { table: 'transfer_lines', column: 'transfer_id' },
+  { table: 'purchase_order_lines', column: 'purchase_order_id' },
+  { table: 'receipts', column: 'purchase_order_id' },
+  { table: 'receipt_lines', column: 'receipt_id' },
   { table: 'sales_order_lines', column: 'order_id' },
   { table: 'shipments', column: 'order_id' },
   { table: 'invoices', column: 'order_id' },

@@ -1,7 +1,7 @@
 import { CHANGED_ORDERS, orderFillSource, orderLineSource } from './order-line-source';
 import { CHANGED_PRODUCTS, stockMoveSource, stockPositionSource } from './stock-move-source';
 import { shipmentSource } from './sales-facts';
-import { CHANGED_TRANSFERS, transferSource } from './supply-facts';
+import { CHANGED_PURCHASE_ORDERS, CHANGED_TRANSFERS, poLineSource, receiptSource, transferSource } from './supply-facts';
 
 /**
  * The facts the boards read most, kept as tables (the others stay views): a view
@@ -20,6 +20,7 @@ import { CHANGED_TRANSFERS, transferSource } from './supply-facts';
  *   when it was completed (order cycle time);
  * - mat_shipments: shipped shipments with their invoice, sorted by shipment time (invoice lag);
  * - mat_transfers: transfers with their stage times and summed lines (a view re-summed 1M lines per query);
+ * - mat_po_lines, mat_receipts: purchase order lines, and receipts with their summed lines (supplier performance);
  * - mat_open_lines: order lines still backordered (orders not cancelled): owed units and backorder aging;
  * - mat_stock_position: per product x warehouse, from the balances; rewritten for the products whose balances changed.
  *
@@ -31,7 +32,7 @@ export interface MaterializedFact {
   engine: string;
   /** The rows of a rebuild (columns end with _version[, _deleted]); also defines the table's columns. */
   rebuild: string;
-  /** The rows of an incremental refresh over the versions in ({from}, {to}], for the changed {orders}, {products} or {transfers} when keyed. */
+  /** The rows of an incremental refresh over the versions in ({from}, {to}], for the changed keys ({orders}, {products}, ...: CHANGED_KEYS) when keyed. */
   refresh: string;
   keyedBy: 'versions' | FactKey;
   /** The landing tables it is computed from: a batch touching none of them leaves it as it is. */
@@ -109,6 +110,22 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     sources: ['transfers', 'transfer_lines']
   },
   {
+    table: 'mat_po_lines',
+    engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY po_line_id',
+    rebuild: versioned(poLineSource(false)),
+    refresh: versioned(poLineSource(true)),
+    keyedBy: 'purchase_orders',
+    sources: ['purchase_orders', 'purchase_order_lines']
+  },
+  {
+    table: 'mat_receipts',
+    engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY receipt_id',
+    rebuild: versioned(receiptSource(false)),
+    refresh: versioned(receiptSource(true)),
+    keyedBy: 'purchase_orders',
+    sources: ['purchase_orders', 'receipts', 'receipt_lines']
+  },
+  {
     table: 'mat_done_moves',
     engine: 'MergeTree PARTITION BY toYYYYMM(done_at) ORDER BY (to_kind, done_at, move_id)',
     rebuild: `${DONE} FROM (${stockMoveSource(false)}) WHERE state = 'done'`,
@@ -158,7 +175,12 @@ WHERE order_id IN {orders:Array(Int64)} AND ${key} NOT IN (SELECT ${source} FROM
 };
 
 /** The keys a refresh narrows facts by, each with the query of those a version range changed. */
-export const CHANGED_KEYS = { orders: CHANGED_ORDERS, products: CHANGED_PRODUCTS, transfers: CHANGED_TRANSFERS } as const;
+export const CHANGED_KEYS = {
+  orders: CHANGED_ORDERS,
+  products: CHANGED_PRODUCTS,
+  transfers: CHANGED_TRANSFERS,
+  purchase_orders: CHANGED_PURCHASE_ORDERS
+} as const;
 export type FactKey = keyof typeof CHANGED_KEYS;
 
 /** The views the KPIs read over the tables. */
@@ -167,6 +189,8 @@ export const MATERIALIZED_VIEWS = [
   { name: 'fact_order_fill', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_order_fill FINAL' },
   { name: 'fact_shipments', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_shipments FINAL' },
   { name: 'fact_transfers', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_transfers FINAL' },
+  { name: 'fact_po_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_po_lines FINAL' },
+  { name: 'fact_receipts', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_receipts FINAL' },
   { name: 'fact_open_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_lines FINAL' },
   { name: 'fact_stock_position', select: 'SELECT * EXCEPT (_version) FROM mat_stock_position FINAL' },
   { name: 'fact_done_moves', select: 'SELECT * EXCEPT (_version) FROM mat_done_moves' },
