@@ -3,9 +3,12 @@ import { orderFillSource, orderLineSource } from '../../warehouse/model/order-li
 import { stockMoveSource, stockPositionSource } from '../../warehouse/model/stock-move-source';
 import { shipmentSource } from '../../warehouse/model/sales-facts';
 import { poLineSource, receiptSource, transferSource } from '../../warehouse/model/supply-facts';
-import { FactRefresher, MODEL_HASH, readWatermark } from '../../warehouse/model/fact-refresh';
+import { FactRefresher, factsHash, readWatermark } from '../../warehouse/model/fact-refresh';
+import { readWarehouseZones } from '../../warehouse/kpi/local-day';
 import { readLanded } from '../../warehouse/kpi/as-of';
 import { ensureAnalyticalModel } from '../../warehouse/model/analytical-model';
+import * as catalog from '../../app/lib/server/core/catalog';
+import { SYSTEM_ACTOR } from '../../app/lib/server/core/actor';
 import { quietLog } from '../ingest/support';
 import { parseLsn } from '../../ingest/lsn';
 import { kpiBench, type KpiBench } from './support';
@@ -23,8 +26,9 @@ const canon = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringif
 
 async function expectFactsEqualSource(): Promise<void> {
   await bench.landed();
+  const zones = await readWarehouseZones(bench.clickhouse.client);
   const lines = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_order_lines ORDER BY line_id');
-  const linesFresh = await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderLineSource(false)}) ORDER BY line_id`);
+  const linesFresh = await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderLineSource(false, zones)}) ORDER BY line_id`);
   expect(canon(lines)).toEqual(canon(linesFresh));
   const moves = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_stock_moves ORDER BY move_id');
   const movesFresh = await bench.ch<Record<string, unknown>>(
@@ -34,7 +38,7 @@ async function expectFactsEqualSource(): Promise<void> {
   const open = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_open_order_lines');
   expect(canon(open)).toEqual(canon(linesFresh.filter((l) => (l.backordered_qty as number) > 0 && l.order_state !== 'cancelled')));
   const fill = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_order_fill');
-  expect(canon(fill)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderFillSource(`(${orderLineSource(false)})`)})`)));
+  expect(canon(fill)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${orderFillSource(`(${orderLineSource(false, zones)})`)})`)));
   const shipments = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_shipments');
   expect(canon(shipments)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${shipmentSource(false)})`)));
   const transfers = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_transfers');
@@ -122,7 +126,7 @@ describe('materialized facts', () => {
   it('reports the LSN it reflects; a repeated refresh changes nothing; a rebuild gives the same facts', async () => {
     const mark = await readWatermark(bench.clickhouse.client);
     const landed = await readLanded(bench.clickhouse.client);
-    expect(mark!.modelHash).toBe(MODEL_HASH);
+    expect(mark!.modelHash).toBe(factsHash(await readWarehouseZones(bench.clickhouse.client)));
     // The watermark is the end LSN of the last batch refreshed: at or past its last commit.
     expect(mark!.lsn >= parseLsn(landed.lsn!)).toBe(true);
     const refresher = new FactRefresher(bench.clickhouse.client, quietLog);
@@ -139,9 +143,10 @@ describe('materialized facts', () => {
     await shipToCustomer(n, n.products[3]!.id, 3);
     await expectFactsEqualSource();
     // The state a crash leaves: facts written, the watermark still at the LSN before them.
+    const mark = (await readWatermark(bench.clickhouse.client))!;
     await bench.clickhouse.client.insert({
       table: 'fact_refresh',
-      values: [{ model: 'facts', lsn: '1', commit_time: '2026-01-01 00:00:00', model_hash: MODEL_HASH, refreshed_at: new Date().toISOString().replace('Z', '') }],
+      values: [{ model: 'facts', lsn: '1', commit_time: '2026-01-01 00:00:00', model_hash: mark.modelHash, refreshed_at: new Date().toISOString().replace('Z', '') }],
       format: 'JSONEachRow'
     });
     expect((await new FactRefresher(bench.clickhouse.client, quietLog).refresh()) > 1n).toBe(true);
@@ -152,8 +157,11 @@ describe('materialized facts', () => {
 
   it('a fact that gained a column is rebuilt at start, and its view shows the column', async () => {
     const ch = bench.clickhouse.client;
-    // What an older release leaves: mat_order_fill without completed_at, its view made over it, another model hash.
+    // What an older release leaves: mat_order_lines without last_shipped_day and mat_order_fill (computed from it)
+    // without completed_at, their views made over them, another model hash.
+    await ch.command({ query: 'ALTER TABLE mat_order_lines DROP COLUMN last_shipped_day' });
     await ch.command({ query: 'ALTER TABLE mat_order_fill DROP COLUMN completed_at' });
+    await ch.command({ query: 'CREATE OR REPLACE VIEW fact_order_lines AS SELECT * EXCEPT (_version, _deleted) FROM mat_order_lines FINAL' });
     await ch.command({ query: 'CREATE OR REPLACE VIEW fact_order_fill AS SELECT * EXCEPT (_version, _deleted) FROM mat_order_fill FINAL' });
     const mark = (await readWatermark(ch))!;
     await ch.insert({
@@ -164,9 +172,33 @@ describe('materialized facts', () => {
     // As the ingest starts: the model ensured, then the facts prepared.
     await ensureAnalyticalModel(ch);
     await new FactRefresher(ch, quietLog).prepare(false);
-    expect((await readWatermark(ch))!.modelHash).toBe(MODEL_HASH);
+    expect((await readWatermark(ch))!.modelHash).toBe(factsHash(await readWarehouseZones(ch)));
     const [done] = await bench.ch<{ n: number }>('SELECT count() AS n FROM fact_order_fill WHERE completed_at IS NOT NULL');
     expect(done!.n).toBeGreaterThan(0); // the first order's line was shipped in part and its rest cancelled
+    const [days] = await bench.ch<{ n: number }>('SELECT count() AS n FROM fact_order_lines WHERE last_shipped_day IS NOT NULL');
+    expect(days!.n).toBeGreaterThan(0);
     await expectFactsEqualSource();
+  });
+
+  it('a warehouse in a zone new to the network rebuilds the facts: its lines get their local days in that zone', async () => {
+    const ch = bench.clickhouse.client;
+    const before = (await readWatermark(ch))!;
+    const tokyo = await catalog.createWarehouse(bench.db, SYSTEM_ACTOR, { code: 'TYO', name: 'Tokyo', kind: 'branch', regionId: n.region.id, timeZone: 'Asia/Tokyo' });
+    const order = await placeOrder(bench.pool, n, { productId: n.products[4]!.id, qty: 3, agoMs: 2 * DAY, warehouseId: tokyo.id, shipped: 3 });
+    // Shipped at 20:00 UTC: the next day in Tokyo.
+    const { rows } = await bench.pool.query<{ id: string }>(
+      `INSERT INTO shipments (order_id, state, shipped_at) VALUES ($1, 'shipped', '2026-03-10T20:00:00Z') RETURNING id`,
+      [order.orderId]
+    );
+    await bench.pool.query(`INSERT INTO shipment_lines (shipment_id, order_line_id, qty) VALUES ($1, $2, 3)`, [rows[0]!.id, order.lineId]);
+    await bench.pool.query(`UPDATE sales_order_lines SET backordered_qty = 0 WHERE id = $1`, [order.lineId]);
+    await expectFactsEqualSource();
+    const zones = await readWarehouseZones(ch);
+    expect(zones).toContain('Asia/Tokyo');
+    const mark = (await readWatermark(ch))!;
+    expect(mark.modelHash).toBe(factsHash(zones));
+    expect(mark.modelHash).not.toBe(before.modelHash);
+    const [line] = await bench.ch<{ day: string }>('SELECT toString(last_shipped_day) AS day FROM fact_order_lines WHERE line_id = {id:Int64}', { id: order.lineId });
+    expect(line!.day).toBe('2026-03-11');
   });
 });

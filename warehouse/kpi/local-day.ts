@@ -17,19 +17,20 @@ const zoneCache = new WeakMap<ClickHouseClient, { at: number; zones: Promise<str
 export function warehouseZones(ch: ClickHouseClient): Promise<string[]> {
   const hit = zoneCache.get(ch);
   if (hit && Date.now() - hit.at < ZONES_TTL_MS) return hit.zones;
-  const zones = readZones(ch);
+  const zones = readWarehouseZones(ch);
   zoneCache.set(ch, { at: Date.now(), zones });
   zones.catch(() => zoneCache.delete(ch));
   return zones;
 }
 
-async function readZones(ch: ClickHouseClient): Promise<string[]> {
+/** The zones the landed warehouses use, read now (warehouseZones caches them). */
+export async function readWarehouseZones(ch: ClickHouseClient): Promise<string[]> {
   const rs = await ch.query({ query: 'SELECT DISTINCT time_zone FROM warehouses FINAL ORDER BY time_zone', format: 'JSONEachRow' });
   return (await rs.json<{ time_zone: string }>()).map((r) => r.time_zone).filter((z) => ZONE.test(z));
 }
 
 /** The local date of timestamp expression `ts` in the zone held by expression `zone`. */
-export function localDayExpr(ts: string, zone: string, zones: string[]): string {
+export function localDayExpr(ts: string, zone: string, zones: readonly string[]): string {
   const branches = zones.filter((z) => z !== 'UTC').flatMap((z) => [`${zone} = '${z}'`, `toDate(${ts}, '${z}')`]);
   return branches.length ? `multiIf(${branches.join(', ')}, toDate(${ts}, 'UTC'))` : `toDate(${ts}, 'UTC')`;
 }

@@ -3,20 +3,24 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { queryRows } from '../kpi/clickhouse-query';
 import { readLanded } from '../kpi/as-of';
+import { readWarehouseZones } from '../kpi/local-day';
 import { parseLsn } from '../../ingest/lsn';
 import { BACKGROUND_PRIORITY } from '../../platform/clickhouse';
-import { CHANGED_KEYS, MATERIALIZED_FACTS, MATERIALIZED_VIEWS, orderTombstones, type FactKey, type MaterializedFact } from './materialized-facts';
+import { CHANGED_KEYS, factSql, MATERIALIZED_FACTS, MATERIALIZED_VIEWS, orderTombstones, type FactKey, type MaterializedFact } from './materialized-facts';
 
 /**
  * Keeps the materialized facts at the landed LSN. Its watermark (the LSN and
- * commit time the facts reflect, and the hash of their definitions) is written
- * after the facts, so a crash in between repeats a refresh that is idempotent
- * (ReplacingMergeTree). The KPIs report this watermark as their freshness.
+ * commit time the facts reflect, and the hash of their definitions and of the
+ * warehouses' zones they computed local days in) is written after the facts, so a
+ * crash in between repeats a refresh that is idempotent (ReplacingMergeTree). The
+ * KPIs report this watermark as their freshness.
  */
-export const MODEL_HASH = createHash('sha256')
-  .update(JSON.stringify(MATERIALIZED_FACTS))
-  .digest('hex')
-  .slice(0, 16);
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+export const MODEL_HASH = sha(
+  JSON.stringify(MATERIALIZED_FACTS.map((f) => ({ ...f, rebuild: factSql(f.rebuild, ['Zone/Any']), refresh: factSql(f.refresh, ['Zone/Any']) })))
+);
+/** What the watermark records: the definitions, and the zones (a zone new to the network changes local days: a rebuild). */
+export const factsHash = (zones: readonly string[]) => `${MODEL_HASH}:${sha(zones.join(','))}`;
 
 /** Above this many changed orders a rebuild is cheaper than an IN list. */
 const MAX_CHANGED_ORDERS = 200_000;
@@ -32,7 +36,8 @@ const FACT_REFRESH_TABLE = `CREATE TABLE IF NOT EXISTS fact_refresh (
 ) ENGINE = ReplacingMergeTree(refreshed_at) ORDER BY model`;
 
 const withoutParams = (select: string) => select.replaceAll('{to:UInt64}', 'toUInt64(0)');
-const createSql = (f: MaterializedFact, table = f.table) => `CREATE TABLE IF NOT EXISTS ${table} ENGINE = ${f.engine} EMPTY AS ${withoutParams(f.rebuild)}`;
+/** The columns do not depend on the zones (a local day is a Nullable(Date) in any). */
+const createSql = (f: MaterializedFact, table = f.table) => `CREATE TABLE IF NOT EXISTS ${table} ENGINE = ${f.engine} EMPTY AS ${withoutParams(factSql(f.rebuild, []))}`;
 
 async function createTable(ch: ClickHouseClient, f: MaterializedFact, table = f.table): Promise<void> {
   await ch.command({ query: createSql(f, table) });
@@ -41,9 +46,17 @@ async function createTable(ch: ClickHouseClient, f: MaterializedFact, table = f.
   }
 }
 
+/**
+ * Creates the fact tables that do not exist. One that exists is left as it is, even when its
+ * definition changed (the watermark's hash then asks for a rebuild): its CREATE ... AS would
+ * read the tables it is computed from, which may not have their new columns yet.
+ */
 export async function ensureMaterializedFacts(ch: ClickHouseClient): Promise<void> {
   await ch.command({ query: FACT_REFRESH_TABLE });
-  for (const f of MATERIALIZED_FACTS) await createTable(ch, f);
+  const existing = new Set(
+    (await queryRows<{ name: string }>(ch, 'SELECT name FROM system.tables WHERE database = currentDatabase()')).map((t) => t.name)
+  );
+  for (const f of MATERIALIZED_FACTS) if (!existing.has(f.table)) await createTable(ch, f);
 }
 
 export async function readWatermark(ch: ClickHouseClient): Promise<Watermark | null> {
@@ -85,6 +98,8 @@ export class FactRefresher {
   readonly #log: Logger;
   /** The watermark as this refresher last read or wrote it: it is the only writer (one active ingest per slot). */
   #watermark: Watermark | null | undefined;
+  /** The warehouses' zones as last read: again whenever a batch touched the warehouses. */
+  #zones: string[] | undefined;
 
   constructor(ch: ClickHouseClient, log: Logger) {
     this.#ch = ch;
@@ -103,12 +118,19 @@ export class FactRefresher {
   async prepare(force: boolean): Promise<void> {
     this.#watermark = undefined; // another consumer may have moved it while this one waited
     const mark = await this.#readWatermark();
-    if (force || mark === null || mark.modelHash !== MODEL_HASH) await this.rebuild();
+    const zones = await this.#readZones();
+    if (force || mark === null || mark.modelHash !== factsHash(zones)) await this.rebuild();
     else await this.refresh();
+  }
+
+  async #readZones(): Promise<string[]> {
+    this.#zones = await readWarehouseZones(this.#ch);
+    return this.#zones;
   }
 
   /** Every fact table written afresh into a new table, then swapped in: readers never see it half built. */
   async rebuild(): Promise<void> {
+    const zones = await this.#readZones();
     const landed = await readLanded(this.#ch);
     const before = await this.#readWatermark();
     // A watermark set from a batch's end LSN may be past its last commit: everything up to it is in the rebuild too.
@@ -119,13 +141,13 @@ export class FactRefresher {
       const fresh = `${f.table}__rebuild`;
       await this.#ch.command({ query: `DROP TABLE IF EXISTS ${fresh}` });
       await createTable(this.#ch, f, fresh);
-      await this.#write(`INSERT INTO ${fresh} ${f.rebuild}`, { to: to.toString() });
+      await this.#write(`INSERT INTO ${fresh} ${factSql(f.rebuild, zones)}`, { to: to.toString() });
       await this.#ch.command({ query: `EXCHANGE TABLES ${f.table} AND ${fresh}` });
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });
     });
     // A view keeps the columns its table had when it was created: a fact that gained a column shows it only through a new view.
     for (const v of MATERIALIZED_VIEWS) await this.#ch.command({ query: `CREATE OR REPLACE VIEW ${v.name} AS ${v.select}` });
-    await this.#mark(to, to === landedLsn ? landed.commitTime : before!.commitTime);
+    await this.#mark(to, to === landedLsn ? landed.commitTime : before!.commitTime, zones);
     this.#log.info({ ms: Date.now() - started }, 'warehouse facts rebuilt');
   }
 
@@ -136,7 +158,8 @@ export class FactRefresher {
    */
   async refresh(upTo?: RefreshTarget): Promise<bigint> {
     const mark = await this.#readWatermark();
-    if (mark === null || mark.modelHash !== MODEL_HASH) {
+    const zones = this.#zones === undefined || !upTo || upTo.tables.includes('warehouses') ? await this.#readZones() : this.#zones;
+    if (mark === null || mark.modelHash !== factsHash(zones)) {
       await this.rebuild();
       return this.#watermark!.lsn;
     }
@@ -173,12 +196,12 @@ export class FactRefresher {
         f.keyedBy === 'orders' && !f.rowsFinal && (upTo?.deletes ?? true)
           ? timed(`${f.table}:tombstones`, () => this.#write(orderTombstones(f.table), params))
           : null,
-        timed(f.table, () => this.#write(`INSERT INTO ${f.table} ${f.refresh}`, params))
+        timed(f.table, () => this.#write(`INSERT INTO ${f.table} ${factSql(f.refresh, zones)}`, params))
       ]);
     };
     await inDependencyOrder(write); // the watermark follows them all
     steps.facts = Date.now() - started;
-    await timed('mark', () => this.#mark(to, landed.commitTime));
+    await timed('mark', () => this.#mark(to, landed.commitTime, zones));
     this.#log.debug({ steps, ...Object.fromEntries(keyNames.map((k) => [k, keys[k].length])) }, 'warehouse facts refreshed');
     return to;
   }
@@ -188,14 +211,14 @@ export class FactRefresher {
     await this.#ch.command({ query, query_params: params, clickhouse_settings: BACKGROUND_PRIORITY });
   }
 
-  async #mark(lsn: bigint, commitTime: string | null): Promise<void> {
+  async #mark(lsn: bigint, commitTime: string | null, zones: readonly string[]): Promise<void> {
     const time = commitTime ?? '1970-01-01T00:00:00Z';
     await this.#ch.insert({
       table: 'fact_refresh',
-      values: [{ model: 'facts', lsn: lsn.toString(), commit_time: time.replace('Z', ''), model_hash: MODEL_HASH, refreshed_at: new Date().toISOString().replace('Z', '') }],
+      values: [{ model: 'facts', lsn: lsn.toString(), commit_time: time.replace('Z', ''), model_hash: factsHash(zones), refreshed_at: new Date().toISOString().replace('Z', '') }],
       format: 'JSONEachRow',
       clickhouse_settings: BACKGROUND_PRIORITY
     });
-    this.#watermark = { lsn, commitTime: time, modelHash: MODEL_HASH };
+    this.#watermark = { lsn, commitTime: time, modelHash: factsHash(zones) };
   }
 }

@@ -27,13 +27,21 @@ import { CHANGED_PURCHASE_ORDERS, CHANGED_TRANSFERS, poLineSource, receiptSource
  * Facts carry master data (category, regions, zone, a lane's lead time) as it was when
  * their document last changed; a change of master data alone reaches them at the next rebuild.
  */
+/**
+ * A fact's SQL; a function of the warehouses' time zones when it computes local days
+ * (ClickHouse takes a zone only as a constant: warehouse/kpi/local-day.ts).
+ */
+export type FactSql = string | ((zones: readonly string[]) => string);
+
+export const factSql = (sql: FactSql, zones: readonly string[]): string => (typeof sql === 'string' ? sql : sql(zones));
+
 export interface MaterializedFact {
   table: string;
   engine: string;
   /** The rows of a rebuild (columns end with _version[, _deleted]); also defines the table's columns. */
-  rebuild: string;
+  rebuild: FactSql;
   /** The rows of an incremental refresh over the versions in ({from}, {to}], for the changed keys ({orders}, {products}, ...: CHANGED_KEYS) when keyed. */
-  refresh: string;
+  refresh: FactSql;
   keyedBy: 'versions' | FactKey;
   /** The landing tables it is computed from: a batch touching none of them leaves it as it is. */
   sources: readonly string[];
@@ -67,8 +75,8 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
   {
     table: 'mat_order_lines',
     engine: 'ReplacingMergeTree(_version, _deleted) PARTITION BY toYYYYMM(ordered_at) ORDER BY (ordered_at, line_id)',
-    rebuild: versioned(orderLineSource(false)),
-    refresh: versioned(orderLineSource(true)),
+    rebuild: (zones) => versioned(orderLineSource(false, zones)),
+    refresh: (zones) => versioned(orderLineSource(true, zones)),
     keyedBy: 'orders',
     sources: ORDER_SOURCES,
     indexes: { order_minmax: 'order_id' }

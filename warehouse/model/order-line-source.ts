@@ -5,6 +5,8 @@
  * orders (an incremental refresh); without it the query covers every order (a
  * rebuild). The order_id / order_line_id skip indexes keep a narrow read cheap.
  */
+import { localDayExpr } from '../kpi/local-day';
+
 const ORDERS = '{orders:Array(Int64)}';
 
 /** Shipped shipments with the invoice issued for them (NULL while not invoiced). */
@@ -51,8 +53,10 @@ GROUP BY order_line_id`;
  * category and ABC class, promised dates (promised_date = the line's, else the
  * order's), quantities (demand_qty = ordered - cancelled), price and discount,
  * and the shipment times. Shipment columns are NULL (qty 0) before the first shipment.
+ * last_shipped_day is the last shipment's local date in the warehouse's zone, one of
+ * `zones` (the warehouses' zones when the facts were written; UTC for any other).
  */
-export function orderLineSource(narrow: boolean): string {
+export function orderLineSource(narrow: boolean, zones: readonly string[]): string {
   const only = (col: string) => (narrow ? ` AND ${col} IN ${ORDERS}` : '');
   return `
 SELECT l.id AS line_id, l.order_id AS order_id, l.line_no AS line_no,
@@ -70,6 +74,7 @@ SELECT l.id AS line_id, l.order_id AS order_id, l.line_no AS line_no,
        if(s.shipment_count > 0, toNullable(s.first_shipped_at), NULL) AS first_shipped_at,
        toInt64(if(s.shipment_count > 0, s.first_shipment_qty, 0)) AS first_shipment_qty,
        if(s.shipment_count > 0, toNullable(s.last_shipped_at), NULL) AS last_shipped_at,
+       ${localDayExpr('last_shipped_at', 'warehouse_time_zone', zones)} AS last_shipped_day,
        toInt64(if(s.shipment_count > 0, s.shipment_count, 0)) AS shipment_count,
        if(s.invoiced_shipments > 0, toNullable(s.first_invoiced_at), NULL) AS first_invoiced_at
 FROM (SELECT * FROM sales_order_lines FINAL WHERE 1${only('order_id')}) AS l
@@ -105,7 +110,11 @@ SELECT DISTINCT order_id AS id FROM (
  * what fill rate reads when no category narrows it to some of an order's lines.
  * completed_at: when its last line with demand was fully shipped (the last shipment
  * of those lines), NULL while a line is short or when nothing is left to ship: what
- * order cycle time reads. `lines` is a subquery of order-line facts (orderLineSource's columns).
+ * order cycle time reads. What OTIF reads, over the lines with demand: those without a
+ * promise, those promised and complete, those complete on time (last shipment's local
+ * day on or before the promise) and the promises of those still short (whether they
+ * are due depends on the window's end). `lines` is a subquery of order-line facts
+ * (orderLineSource's columns).
  */
 export function orderFillSource(lines: string): string {
   return `
@@ -116,7 +125,11 @@ SELECT order_id, any(ordered_at) AS ordered_at, any(warehouse_time_zone) AS time
        toInt64(sumIf(least(first_shipment_qty, demand_qty), demand_qty > 0)) AS units_first,
        toInt64(countIf(demand_qty > 0 AND shipped_qty >= demand_qty)) AS lines_final,
        toInt64(sumIf(least(shipped_qty, demand_qty), demand_qty > 0)) AS units_final,
-       if(lines > 0 AND lines_final = lines, maxIf(last_shipped_at, demand_qty > 0), NULL) AS completed_at
+       if(lines > 0 AND lines_final = lines, maxIf(last_shipped_at, demand_qty > 0), NULL) AS completed_at,
+       toInt64(countIf(demand_qty > 0 AND promised_date IS NULL)) AS lines_unpromised,
+       toInt64(countIf(demand_qty > 0 AND promised_date IS NOT NULL AND shipped_qty >= demand_qty)) AS lines_promised_complete,
+       toInt64(countIf(demand_qty > 0 AND shipped_qty >= demand_qty AND ifNull(last_shipped_day <= promised_date, 0))) AS lines_on_time,
+       groupArrayIf(assumeNotNull(promised_date), demand_qty > 0 AND promised_date IS NOT NULL AND shipped_qty < demand_qty) AS open_promises
 FROM ${lines}
 GROUP BY order_id`;
 }
