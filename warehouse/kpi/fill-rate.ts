@@ -3,7 +3,6 @@ import type { KpiResult } from '../../schemas/api/kpi';
 import { fillRateInput, type FillMeasure, type FillRateInput, type FillRateOutput, type FillRow } from '../../schemas/api/kpi-sales';
 import { readAsOf } from './as-of';
 import { queryRows } from './clickhouse-query';
-import { localDayExpr, warehouseZones } from './local-day';
 import { scopeFilter } from './scope-filter';
 import { FROM, ratio, TO, windowParams } from './kpi-window';
 
@@ -63,7 +62,7 @@ function toFillRow(r: Row | undefined): FillRow {
 
 /** Per order from its lines: needed when a category keeps only some of an order's lines. */
 const byLine = (scope: string) => `
-  SELECT order_id, any(ordered_at) AS o_ordered_at, any(warehouse_time_zone) AS o_time_zone,
+  SELECT order_id, any(ordered_day) AS local_day,
          any(warehouse_id) AS o_warehouse_id, any(warehouse_region_id) AS o_region_id,
          count() AS o_lines, sum(demand_qty) AS o_units,
          countIf(first_shipment_qty >= demand_qty) AS o_lines_first, sum(least(first_shipment_qty, demand_qty)) AS o_units_first,
@@ -74,7 +73,7 @@ const byLine = (scope: string) => `
 
 /** The same per order, kept by the ingest (fact_order_fill): a quarter of the rows to read. */
 const byOrder = (scope: string) => `
-  SELECT order_id, ordered_at AS o_ordered_at, time_zone AS o_time_zone, warehouse_id AS o_warehouse_id,
+  SELECT order_id, ordered_day AS local_day, warehouse_id AS o_warehouse_id,
          warehouse_region_id AS o_region_id, lines AS o_lines, units AS o_units, lines_first AS o_lines_first,
          units_first AS o_units_first, lines_final AS o_lines_final, units_final AS o_units_final
   FROM fact_order_fill
@@ -84,7 +83,6 @@ export async function fillRate(ch: ClickHouseClient, input: unknown | FillRateIn
   const w = fillRateInput.parse(input);
   const scope = scopeFilter(w, { warehouse: 'warehouse_id', region: 'warehouse_region_id', category: 'category', customer: 'customer_id' }, 'fill rate');
   const asOf = await readAsOf(ch);
-  const zones = await warehouseZones(ch);
   // One pass: lines -> orders -> the four groupings at once. grp tells the grouping set apart.
   const rows = await queryRows<Row>(
     ch,
@@ -95,10 +93,7 @@ export async function fillRate(ch: ClickHouseClient, input: unknown | FillRateIn
             toInt64(sum(o_units_first)) AS units_first,
             toInt64(countIf(o_lines_final = o_lines)) AS orders_final, toInt64(sum(o_lines_final)) AS lines_final,
             toInt64(sum(o_units_final)) AS units_final
-     FROM (
-       SELECT *, ${localDayExpr('o_ordered_at', 'o_time_zone', zones)} AS local_day
-       FROM (${w.categories === undefined ? byOrder(scope.sql) : byLine(scope.sql)})
-     )
+     FROM (${w.categories === undefined ? byOrder(scope.sql) : byLine(scope.sql)})
      GROUP BY GROUPING SETS ((), (local_day), (o_warehouse_id), (o_region_id))
      SETTINGS force_grouping_standard_compatibility = 1`,
     { ...windowParams(w), ...scope.params }

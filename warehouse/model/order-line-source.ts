@@ -53,8 +53,9 @@ GROUP BY order_line_id`;
  * category and ABC class, promised dates (promised_date = the line's, else the
  * order's), quantities (demand_qty = ordered - cancelled), price and discount,
  * and the shipment times. Shipment columns are NULL (qty 0) before the first shipment.
- * last_shipped_day is the last shipment's local date in the warehouse's zone, one of
- * `zones` (the warehouses' zones when the facts were written; UTC for any other).
+ * ordered_day and last_shipped_day are the order's and the last shipment's local dates in
+ * the warehouse's zone, one of `zones` (the warehouses' zones when the facts were written;
+ * UTC for any other).
  */
 export function orderLineSource(narrow: boolean, zones: readonly string[]): string {
   const only = (col: string) => (narrow ? ` AND ${col} IN ${ORDERS}` : '');
@@ -64,6 +65,7 @@ SELECT l.id AS line_id, l.order_id AS order_id, l.line_no AS line_no,
        o.warehouse_id AS warehouse_id, w.region_id AS warehouse_region_id, w.time_zone AS warehouse_time_zone,
        l.product_id AS product_id, p.category AS category, p.abc_class AS abc_class,
        o.state AS order_state, o.created_at AS ordered_at, assumeNotNull(o.confirmed_at) AS confirmed_at,
+       ${localDayExpr('ordered_at', 'warehouse_time_zone', zones)} AS ordered_day,
        o.promised_date AS order_promised_date, l.promised_date AS line_promised_date,
        ifNull(l.promised_date, o.promised_date) AS promised_date,
        toInt64(l.ordered_qty) AS ordered_qty, toInt64(l.shipped_qty) AS shipped_qty, toInt64(l.backordered_qty) AS backordered_qty,
@@ -118,7 +120,7 @@ SELECT DISTINCT order_id AS id FROM (
  */
 export function orderFillSource(lines: string): string {
   return `
-SELECT order_id, any(ordered_at) AS ordered_at, any(warehouse_time_zone) AS time_zone, any(warehouse_id) AS warehouse_id,
+SELECT order_id, any(ordered_at) AS ordered_at, any(ordered_day) AS ordered_day, any(warehouse_time_zone) AS time_zone, any(warehouse_id) AS warehouse_id,
        any(warehouse_region_id) AS warehouse_region_id, any(customer_id) AS customer_id,
        toInt64(countIf(demand_qty > 0)) AS lines, toInt64(sumIf(demand_qty, demand_qty > 0)) AS units,
        toInt64(countIf(demand_qty > 0 AND first_shipment_qty >= demand_qty)) AS lines_first,
