@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orderFillSource, orderLineSource } from '../../warehouse/model/order-line-source';
 import { stockMoveSource, stockPositionSource } from '../../warehouse/model/stock-move-source';
+import { ARRIVAL } from '../../warehouse/model/materialized-facts';
 import { shipmentSource } from '../../warehouse/model/sales-facts';
 import { poLineSource, receiptSource, transferSource } from '../../warehouse/model/supply-facts';
 import { FactRefresher, factsHash, readWatermark } from '../../warehouse/model/fact-refresh';
@@ -46,6 +47,11 @@ async function expectFactsEqualSource(): Promise<void> {
   for (const [fact, source] of [['fact_po_lines', poLineSource(false)], ['fact_receipts', receiptSource(false)]] as const) {
     expect(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM ${fact}`))).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${source})`)));
   }
+  const arrivals = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_last_arrivals');
+  expect(arrivals.length).toBeGreaterThan(0);
+  expect(canon(arrivals)).toEqual(
+    canon(await bench.ch(`SELECT product_id, to_warehouse_id AS warehouse_id, max(done_at) AS last_in FROM fact_done_moves WHERE ${ARRIVAL} GROUP BY product_id, warehouse_id`))
+  );
   const position = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_stock_position');
   expect(canon(position)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${stockPositionSource(false)})`)));
 }

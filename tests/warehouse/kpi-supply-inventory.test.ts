@@ -97,6 +97,8 @@ describe('inventory health', () => {
     const at = async (asOfTime: string) => (await stockAging(ch(), { asOfTime, warehouseIds: [n.A.id] })).data[0]!.buckets.map((b) => b.units);
     expect(await at('2026-03-12T23:59:59Z')).toEqual([74, 0, 0, 30, 0]);
     expect(await at('2026-03-13T00:00:00Z')).toEqual([0, 74, 0, 30, 0]);
+    // Looking back to before P1's arrival of 02-10 (the newest the facts keep for it): its opening of 01-01, 39 days.
+    expect(await at('2026-02-09T00:00:00Z')).toEqual([0, 74, 0, 30, 0]);
     expect((await stockAging(ch(), { asOfTime: WINDOW.to, categories: ['food'] })).data.map((w) => [w.warehouseId, w.onHand])).toEqual([[n.B.id, 33]]);
   });
 

@@ -17,6 +17,7 @@ import {
 import { readAsOf } from './as-of';
 import { queryRows } from './clickhouse-query';
 import { scopeFilter } from './scope-filter';
+import { ARRIVAL } from '../model/materialized-facts';
 
 const INTERNAL = `('stock', 'quality_hold', 'damaged', 'transit')`;
 const DAY_MS = 86_400_000;
@@ -123,31 +124,38 @@ export async function daysOfSupply(ch: ClickHouseClient, input: unknown | DaysOf
  * an opening balance (counts, returns and quality releases do not reset the age).
  * Buckets 0-30, 31-60, 61-90, 91+ days; "unknown" when no such arrival is on record.
  * Units and value (current cost); an approximation: not FIFO layers.
+ * The newest arrival per product x warehouse is kept by the ingest (fact_last_arrivals)
+ * and read first; when one of the stock counted arrived after asOfTime (a look into the
+ * past), the arrivals up to asOfTime are searched among the done moves instead.
  */
 export async function stockAging(ch: ClickHouseClient, input: unknown | StockAgingInput): Promise<KpiResult<StockAgingRow[]>> {
   const data = stockAgingInput.parse(input);
   const asOf = await readAsOf(ch);
   const f = scopeFilter(data, { warehouse: 'p.warehouse_id', region: 'p.region_id', category: 'p.category' }, 'stock aging');
-  const rows = await queryRows<{ warehouseId: number; bucket: (typeof STOCK_AGE_BUCKETS)[number]; units: number; valueMinor: number }>(
-    ch,
-    `WITH fromUnixTimestamp64Milli({as_of:Int64}, 'UTC') AS as_of
-     SELECT warehouse_id AS warehouseId, bucket, toInt64(sum(on_hand)) AS units, toInt64(sum(value)) AS valueMinor
-     FROM (
-       SELECT p.warehouse_id AS warehouse_id, p.on_hand AS on_hand, p.on_hand * p.cost_minor AS value,
-              intDiv(dateDiff('second', a.last_in, as_of), 86400) AS age,
-              multiIf(a.last_in IS NULL, 'unknown', age <= 30, '0-30', age <= 60, '31-60', age <= 90, '61-90', '91+') AS bucket
-       FROM fact_stock_position AS p
-       LEFT JOIN (
-         SELECT product_id, to_warehouse_id AS warehouse_id, toNullable(max(done_at)) AS last_in
-         FROM fact_done_moves
-         WHERE state = 'done' AND to_kind = 'stock' AND done_at <= as_of
-           AND document_type IN ('purchase_order', 'transfer', 'opening_balance')
-         GROUP BY product_id, warehouse_id) AS a ON a.product_id = p.product_id AND a.warehouse_id = p.warehouse_id
-       WHERE p.on_hand > 0 AND ${f.sql})
-     GROUP BY warehouse_id, bucket
-     ORDER BY warehouse_id`,
-    { ...f.params, as_of: asOfMillis(data.asOfTime) }
-  );
+  const kept = 'SELECT product_id, warehouse_id, toNullable(last_in) AS last_in FROM fact_last_arrivals';
+  const searched = `SELECT product_id, to_warehouse_id AS warehouse_id, toNullable(max(done_at)) AS last_in
+       FROM fact_done_moves
+       WHERE state = 'done' AND ${ARRIVAL} AND done_at <= as_of
+       GROUP BY product_id, warehouse_id`;
+  type Row = { warehouseId: number; bucket: (typeof STOCK_AGE_BUCKETS)[number]; units: number; valueMinor: number; late: number };
+  const read = (arrivals: string) =>
+    queryRows<Row>(
+      ch,
+      `WITH fromUnixTimestamp64Milli({as_of:Int64}, 'UTC') AS as_of
+       SELECT warehouse_id AS warehouseId, bucket, toInt64(sum(on_hand)) AS units, toInt64(sum(value)) AS valueMinor, toInt64(sum(late)) AS late
+       FROM (
+         SELECT p.warehouse_id AS warehouse_id, p.on_hand AS on_hand, p.on_hand * p.cost_minor AS value,
+                intDiv(dateDiff('second', a.last_in, as_of), 86400) AS age, ifNull(a.last_in > as_of, 0) AS late,
+                multiIf(a.last_in IS NULL, 'unknown', age <= 30, '0-30', age <= 60, '31-60', age <= 90, '61-90', '91+') AS bucket
+         FROM fact_stock_position AS p
+         LEFT JOIN (${arrivals}) AS a ON a.product_id = p.product_id AND a.warehouse_id = p.warehouse_id
+         WHERE p.on_hand > 0 AND ${f.sql})
+       GROUP BY warehouse_id, bucket
+       ORDER BY warehouse_id`,
+      { ...f.params, as_of: asOfMillis(data.asOfTime) }
+    );
+  let rows = await read(kept);
+  if (rows.some((r) => r.late > 0)) rows = await read(searched);
   const byWarehouse = new Map<number, StockAgingRow>();
   for (const r of rows) {
     let w = byWarehouse.get(r.warehouseId);

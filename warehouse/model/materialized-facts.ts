@@ -22,7 +22,8 @@ import { CHANGED_PURCHASE_ORDERS, CHANGED_TRANSFERS, poLineSource, receiptSource
  * - mat_transfers: transfers with their stage times and summed lines (a view re-summed 1M lines per query);
  * - mat_po_lines, mat_receipts: purchase order lines, and receipts with their summed lines (supplier performance);
  * - mat_open_lines: order lines still backordered (orders not cancelled): owed units and backorder aging;
- * - mat_stock_position: per product x warehouse, from the balances; rewritten for the products whose balances changed.
+ * - mat_stock_position: per product x warehouse, from the balances; rewritten for the products whose balances changed;
+ * - mat_last_arrivals: per product x warehouse, the newest done arrival into its stock location (stock aging).
  *
  * Facts carry master data (category, regions, zone, a lane's lead time) as it was when
  * their document last changed; a change of master data alone reaches them at the next rebuild.
@@ -61,6 +62,8 @@ const DONE = `SELECT * EXCEPT (_deleted) REPLACE (assumeNotNull(done_at) AS done
 /** A source's rows at the refresh's version; `deleted` says which of them are tombstones. */
 const versioned = (source: string, deleted = '0') => `SELECT *, {to:UInt64} AS _version, toUInt8(${deleted}) AS _deleted FROM (${source})`;
 const OPEN_STATES = `state IN ('confirmed', 'reserved')`;
+/** A done move that sets its stock's age (stock aging): into a stock location from a receipt, a transfer or an opening balance. */
+export const ARRIVAL = `to_kind = 'stock' AND document_type IN ('purchase_order', 'transfer', 'opening_balance')`;
 const OPEN_LINE = `backordered_qty > 0 AND order_state != 'cancelled'`;
 /**
  * The order lines just written: the facts derived from them (fill per order, open
@@ -149,6 +152,19 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     indexes: { version_minmax: '_version' }
   },
   {
+    table: 'mat_last_arrivals',
+    // The newest wins (the engine's version is the arrival time): a refresh adds the arrivals of its range,
+    // and a repeated one (a crash before the watermark) changes nothing.
+    engine: 'ReplacingMergeTree(last_in) ORDER BY (product_id, warehouse_id)',
+    rebuild: `SELECT product_id, to_warehouse_id AS warehouse_id, max(done_at) AS last_in, {to:UInt64} AS _version
+              FROM mat_done_moves WHERE ${ARRIVAL} GROUP BY product_id, warehouse_id`,
+    refresh: `SELECT product_id, to_warehouse_id AS warehouse_id, max(done_at) AS last_in, {to:UInt64} AS _version
+              FROM mat_done_moves WHERE ${ARRIVAL} AND _version > {from:UInt64} AND _version <= {to:UInt64} GROUP BY product_id, warehouse_id`,
+    keyedBy: 'versions',
+    dependsOn: 'mat_done_moves',
+    sources: MOVE_SOURCES
+  },
+  {
     table: 'mat_open_moves',
     engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY move_id',
     rebuild: `SELECT * FROM (${stockMoveSource(false)}) WHERE ${OPEN_STATES}`,
@@ -201,6 +217,7 @@ export const MATERIALIZED_VIEWS = [
   { name: 'fact_receipts', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_receipts FINAL' },
   { name: 'fact_open_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_lines FINAL' },
   { name: 'fact_stock_position', select: 'SELECT * EXCEPT (_version) FROM mat_stock_position FINAL' },
+  { name: 'fact_last_arrivals', select: 'SELECT * EXCEPT (_version) FROM mat_last_arrivals FINAL' },
   { name: 'fact_done_moves', select: 'SELECT * EXCEPT (_version) FROM mat_done_moves' },
   { name: 'fact_open_moves', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_moves FINAL' },
   // All live moves; the KPIs read the two above, which a filter on state alone cannot choose between.
