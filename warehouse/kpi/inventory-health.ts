@@ -29,8 +29,9 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
  *   (returns are not netted);
  * - inventory value = on hand in the warehouse's internal locations (stock, quality hold,
  *   damaged, transit) x cost. Closing and opening values are reconstructed from today's
- *   balances minus the net done moves since `to` and since `from` (one pass over the moves
- *   since `from`); average = (opening + closing) / 2, not a daily average;
+ *   balances minus the net done moves since `to` and since `from` (the moves since `from`
+ *   read once per leg: into an internal location, out of one); average = (opening + closing) / 2,
+ *   not a daily average;
  * - turns = COGS / average value; annualized = turns x 365 / window days;
  * - days of supply = closing value / (COGS / window days).
  * NULL where the divisor is 0. The total row sums the warehouses in scope.
@@ -49,13 +50,16 @@ export async function inventoryTurns(ch: ClickHouseClient, input: unknown | Inve
               (on_hand + quality_hold + damaged + in_transit) * cost_minor AS now_value, 0 AS net_since_from, 0 AS net_since_to
        FROM fact_stock_position
        UNION ALL
-       SELECT leg.1 AS warehouse_id, leg.2 AS region_id, category,
-              if(leg.3 < 0 AND to_kind = 'customer' AND done_at < w_to, qty * cost_minor, 0) AS cogs, 0 AS now_value,
-              leg.3 * qty * cost_minor AS net_since_from, if(done_at >= w_to, leg.3 * qty * cost_minor, 0) AS net_since_to
+       -- Into an internal location: inventory in (the sort key narrows to those kinds).
+       SELECT to_warehouse_id, to_region_id, category, 0, 0, qty * cost_minor, if(done_at >= w_to, qty * cost_minor, 0)
        FROM fact_done_moves
-       ARRAY JOIN [(to_warehouse_id, to_region_id, if(to_kind IN ${INTERNAL}, 1, 0)),
-                   (from_warehouse_id, from_region_id, if(from_kind IN ${INTERNAL}, -1, 0))] AS leg
-       WHERE state = 'done' AND done_at >= w_from AND leg.3 != 0)
+       WHERE state = 'done' AND done_at >= w_from AND to_kind IN ${INTERNAL}
+       UNION ALL
+       -- Out of an internal location: inventory out, and COGS when it went to a customer before w_to.
+       SELECT from_warehouse_id, from_region_id, category, if(to_kind = 'customer' AND done_at < w_to, qty * cost_minor, 0), 0,
+              -qty * cost_minor, if(done_at >= w_to, -qty * cost_minor, 0)
+       FROM fact_done_moves
+       WHERE state = 'done' AND done_at >= w_from AND from_kind IN ${INTERNAL})
      WHERE ${f.sql}
      GROUP BY warehouse_id ORDER BY warehouse_id`,
     { ...f.params, from: Date.parse(data.from), to: Date.parse(data.to) }
