@@ -73,6 +73,14 @@ const OPEN_LINE = `backordered_qty > 0 AND order_state != 'cancelled'`;
 const ORDER_LINES = `(SELECT * EXCEPT (_version, _deleted) FROM mat_order_lines FINAL WHERE NOT _deleted)`;
 const CHANGED_ORDER_LINES = `(SELECT * EXCEPT (_version, _deleted) FROM mat_order_lines FINAL WHERE order_id IN {orders:Array(Int64)} AND NOT _deleted)`;
 
+/**
+ * A fact of documents the core never deletes, one row per `key`: rewritten whole for the
+ * documents a batch changed (their `keyedBy` key), the newest version winning.
+ */
+function documentFact(table: string, key: string, source: (narrow: boolean) => string, keyedBy: FactKey, sources: string[]): MaterializedFact {
+  return { table, engine: `ReplacingMergeTree(_version, _deleted) ORDER BY ${key}`, rebuild: versioned(source(false)), refresh: versioned(source(true)), keyedBy, sources };
+}
+
 /** In dependency order: a rebuild or refresh writes mat_order_lines before the facts read from it. */
 export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
   {
@@ -112,30 +120,9 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     indexes: { order_minmax: 'order_id' },
     rowsFinal: true
   },
-  {
-    table: 'mat_transfers',
-    engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY transfer_id',
-    rebuild: versioned(transferSource(false)),
-    refresh: versioned(transferSource(true)),
-    keyedBy: 'transfers',
-    sources: ['transfers', 'transfer_lines']
-  },
-  {
-    table: 'mat_po_lines',
-    engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY po_line_id',
-    rebuild: versioned(poLineSource(false)),
-    refresh: versioned(poLineSource(true)),
-    keyedBy: 'purchase_orders',
-    sources: ['purchase_orders', 'purchase_order_lines']
-  },
-  {
-    table: 'mat_receipts',
-    engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY receipt_id',
-    rebuild: versioned(receiptSource(false)),
-    refresh: versioned(receiptSource(true)),
-    keyedBy: 'purchase_orders',
-    sources: ['purchase_orders', 'receipts', 'receipt_lines']
-  },
+  documentFact('mat_transfers', 'transfer_id', transferSource, 'transfers', ['transfers', 'transfer_lines']),
+  documentFact('mat_po_lines', 'po_line_id', poLineSource, 'purchase_orders', ['purchase_orders', 'purchase_order_lines']),
+  documentFact('mat_receipts', 'receipt_id', receiptSource, 'purchase_orders', ['purchase_orders', 'receipts', 'receipt_lines']),
   {
     table: 'mat_done_moves',
     engine: 'MergeTree PARTITION BY toYYYYMM(done_at) ORDER BY (to_kind, done_at, move_id)',
