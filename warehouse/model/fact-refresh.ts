@@ -100,6 +100,8 @@ export class FactRefresher {
   #watermark: Watermark | null | undefined;
   /** The warehouses' zones as last read: again whenever a batch touched the warehouses. */
   #zones: string[] | undefined;
+  /** The zones the watermark's hash was written with by this refresher. */
+  #markedZones: readonly string[] | undefined;
 
   constructor(ch: ClickHouseClient, log: Logger) {
     this.#ch = ch;
@@ -159,7 +161,7 @@ export class FactRefresher {
   async refresh(upTo?: RefreshTarget): Promise<bigint> {
     const mark = await this.#readWatermark();
     const zones = this.#zones === undefined || !upTo || upTo.tables.includes('warehouses') ? await this.#readZones() : this.#zones;
-    if (mark === null || mark.modelHash !== factsHash(zones)) {
+    if (mark === null || (mark.modelHash !== factsHash(zones) && !(await this.#onlyNewZones(mark, zones)))) {
       await this.rebuild();
       return this.#watermark!.lsn;
     }
@@ -211,6 +213,25 @@ export class FactRefresher {
     await this.#ch.command({ query, query_params: params, clickhouse_settings: BACKGROUND_PRIORITY });
   }
 
+  /**
+   * The zones changed, but the facts hold no local day computed for a zone outside those they
+   * were written with (a new warehouse has no orders yet): the new zones only add branches for
+   * rows to come, and no rebuild is needed. The watermark records the new zones.
+   */
+  async #onlyNewZones(mark: Watermark, zones: readonly string[]): Promise<boolean> {
+    const before = this.#markedZones;
+    if (before === undefined || mark.modelHash !== factsHash(before)) return false;
+    const [outside] = await queryRows<{ n: number }>(
+      this.#ch,
+      `SELECT count() AS n FROM mat_order_lines WHERE warehouse_time_zone NOT IN {before:Array(String)} AND warehouse_time_zone != 'UTC'`,
+      { before },
+      BACKGROUND_PRIORITY
+    );
+    const only = outside!.n === 0;
+    if (only) this.#log.info({ before, zones }, 'warehouse zones changed; the facts hold no row of a new zone, no rebuild');
+    return only;
+  }
+
   async #mark(lsn: bigint, commitTime: string | null, zones: readonly string[]): Promise<void> {
     const time = commitTime ?? '1970-01-01T00:00:00Z';
     await this.#ch.insert({
@@ -220,5 +241,6 @@ export class FactRefresher {
       clickhouse_settings: BACKGROUND_PRIORITY
     });
     this.#watermark = { lsn, commitTime: time, modelHash: factsHash(zones) };
+    this.#markedZones = zones;
   }
 }
