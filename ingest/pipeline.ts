@@ -203,6 +203,7 @@ export class IngestPipeline extends EventEmitter<IngestPipelineEvents> {
           backoff = Math.min(backoff * 2, 10_000);
         } finally {
           this.#session = null;
+          this.#refresher?.release();
           await this.#lock.release();
         }
       }

@@ -6,12 +6,12 @@ import { shipmentSource } from '../../warehouse/model/sales-facts';
 import { poLineSource, receiptSource, transferSource } from '../../warehouse/model/supply-facts';
 import { FactRefresher, factsHash, readWatermark } from '../../warehouse/model/fact-refresh';
 import { readWarehouseZones } from '../../warehouse/kpi/local-day';
-import { readLanded } from '../../warehouse/kpi/as-of';
+import { readAsOf, readLanded } from '../../warehouse/kpi/as-of';
 import { ensureAnalyticalModel } from '../../warehouse/model/analytical-model';
 import * as catalog from '../../app/lib/server/core/catalog';
 import { SYSTEM_ACTOR } from '../../app/lib/server/core/actor';
 import { quietLog } from '../ingest/support';
-import { parseLsn } from '../../ingest/lsn';
+import { formatLsn, parseLsn } from '../../ingest/lsn';
 import { kpiBench, type KpiBench } from './support';
 import { DAY, detectorNetwork, placeOrder, placePurchaseOrder, placeTransfer, shipToCustomer, stockUp, type DetectorNetwork } from './detector-fixture';
 
@@ -212,5 +212,24 @@ describe('materialized facts', () => {
     expect(line!.day).toBe('2026-03-11');
     // No fact held a row of the new zone when it appeared: the refresh went on with it, no rebuild.
     expect(await newest(order.orderId)).toBe(versionBefore);
+  });
+
+  it("a KPI's as-of comes from this process's refresher without a read; once it lets go, from the table", async () => {
+    const ch = bench.clickhouse.client;
+    await stockUp(n, n.products[5]!.id, 4);
+    await bench.landed();
+    const stored = (await readWatermark(ch))!;
+    // The note is what the table holds, to the microsecond and in the same form.
+    expect(await readAsOf(ch)).toEqual({ lsn: formatLsn(stored.lsn), commitTime: stored.commitTime });
+    // A mark written behind the refresher's back (another consumer, once this one is no longer active)...
+    const other = '2026-01-02T03:04:05.678901Z';
+    await ch.insert({
+      table: 'fact_refresh',
+      values: [{ model: 'facts', lsn: stored.lsn.toString(), commit_time: other.replace('Z', ''), model_hash: stored.modelHash, refreshed_at: new Date().toISOString().replace('Z', '') }],
+      format: 'JSONEachRow'
+    });
+    expect((await readAsOf(ch)).commitTime).toBe(stored.commitTime); // the note holds while this process writes the marks
+    new FactRefresher(ch, quietLog).release();
+    expect(await readAsOf(ch)).toEqual({ lsn: formatLsn(stored.lsn), commitTime: other });
   });
 });

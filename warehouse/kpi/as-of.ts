@@ -18,11 +18,33 @@ export async function readLanded(ch: ClickHouseClient): Promise<KpiAsOf> {
 }
 
 /**
+ * The watermark the facts refresher of this process last wrote through a client (it is the only
+ * writer while its ingest is active): a KPI on the same client takes it from here instead of a
+ * round trip to fact_refresh. Noted after the write, so a query sent later sees facts at least
+ * this fresh. Forgotten when the ingest stops being the slot's consumer (another may write then).
+ */
+const noted = new WeakMap<ClickHouseClient, KpiAsOf>();
+
+/** The refresher wrote this watermark (lsn > 0), or `null`: forget it. */
+export function noteFactsMark(ch: ClickHouseClient, mark: { lsn: bigint; commitTime: string } | null): void {
+  if (mark === null || mark.lsn === 0n) noted.delete(ch);
+  else noted.set(ch, { lsn: formatLsn(mark.lsn), commitTime: asStored(mark.commitTime) });
+}
+
+/** A commit time as fact_refresh gives it back (DateTime64(6): six fractional digits, 'Z'). */
+function asStored(time: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$/.exec(time);
+  return m ? `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(6, '0').slice(0, 6)}Z` : time;
+}
+
+/**
  * What a KPI reflects: the LSN and commit time the materialized facts were
  * refreshed to (warehouse/model/fact-refresh.ts), else the landed one. Read before
  * the KPI's query, so that its data is at least this fresh.
  */
 export async function readAsOf(ch: ClickHouseClient): Promise<KpiAsOf> {
+  const mine = noted.get(ch);
+  if (mine) return mine;
   const [mark] = await queryRows<{ lsn: string; commit_time: string }>(
     ch,
     `SELECT toString(lsn) AS lsn, formatDateTime(commit_time, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS commit_time

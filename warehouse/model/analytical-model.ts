@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ModelView } from './model-view';
+import { createViews, type ModelView } from './model-view';
 import { ensureMaterializedFacts } from './fact-refresh';
 import { MATERIALIZED_VIEWS } from './materialized-facts';
 import { SALES_FACTS } from './sales-facts';
@@ -48,7 +48,5 @@ async function ensureLandingIndexes(ch: ClickHouseClient): Promise<void> {
 export async function ensureAnalyticalModel(ch: ClickHouseClient): Promise<void> {
   await ensureLandingIndexes(ch);
   await ensureMaterializedFacts(ch);
-  for (const v of MODEL_VIEWS) {
-    await ch.command({ query: `CREATE OR REPLACE VIEW ${v.name} AS ${v.select}` });
-  }
+  await createViews(ch, MODEL_VIEWS);
 }

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { queryRows } from '../kpi/clickhouse-query';
-import { readLanded } from '../kpi/as-of';
+import { noteFactsMark, readLanded } from '../kpi/as-of';
 import { readWarehouseZones } from '../kpi/local-day';
 import { parseLsn } from '../../ingest/lsn';
 import { BACKGROUND_PRIORITY } from '../../platform/clickhouse';
+import { createViews } from './model-view';
 import { CHANGED_KEYS, factSql, MATERIALIZED_FACTS, MATERIALIZED_VIEWS, orderTombstones, type FactKey, type MaterializedFact } from './materialized-facts';
 
 /**
@@ -148,7 +149,7 @@ export class FactRefresher {
       await this.#ch.command({ query: `DROP TABLE ${fresh}` });
     });
     // A view keeps the columns its table had when it was created: a fact that gained a column shows it only through a new view.
-    for (const v of MATERIALIZED_VIEWS) await this.#ch.command({ query: `CREATE OR REPLACE VIEW ${v.name} AS ${v.select}` });
+    await createViews(this.#ch, MATERIALIZED_VIEWS);
     await this.#mark(to, to === landedLsn ? landed.commitTime : before!.commitTime, zones);
     this.#log.info({ ms: Date.now() - started }, 'warehouse facts rebuilt');
   }
@@ -242,5 +243,12 @@ export class FactRefresher {
     });
     this.#watermark = { lsn, commitTime: time, modelHash: factsHash(zones) };
     this.#markedZones = zones;
+    noteFactsMark(this.#ch, this.#watermark);
+  }
+
+  /** This process's ingest is no longer the slot's consumer: another may move the watermark from now on. */
+  release(): void {
+    this.#watermark = undefined;
+    noteFactsMark(this.#ch, null);
   }
 }
