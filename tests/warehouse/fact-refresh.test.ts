@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orderFillSource, orderLineSource } from '../../warehouse/model/order-line-source';
 import { stockMoveSource, stockPositionSource } from '../../warehouse/model/stock-move-source';
+import { supplyPositionSource } from '../../warehouse/model/supply-position-source';
 import { ARRIVAL } from '../../warehouse/model/materialized-facts';
 import { shipmentSource } from '../../warehouse/model/sales-facts';
 import { poLineSource, receiptSource, transferSource } from '../../warehouse/model/supply-facts';
@@ -54,6 +55,9 @@ async function expectFactsEqualSource(): Promise<void> {
   );
   const position = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_stock_position');
   expect(canon(position)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * FROM (${stockPositionSource(false)})`)));
+  const supply = await bench.ch<Record<string, unknown>>('SELECT * FROM fact_supply_position');
+  expect(supply.length).toBeGreaterThan(0);
+  expect(canon(supply)).toEqual(canon(await bench.ch<Record<string, unknown>>(`SELECT * EXCEPT (_version, _deleted) FROM (${supplyPositionSource(false)})`, { to: 0 })));
 }
 
 beforeAll(async () => {
@@ -231,5 +235,29 @@ describe('materialized facts', () => {
     expect((await readAsOf(ch)).commitTime).toBe(stored.commitTime); // the note holds while this process writes the marks
     new FactRefresher(ch, quietLog).release();
     expect(await readAsOf(ch)).toEqual({ lsn: formatLsn(stored.lsn), commitTime: other });
+  });
+
+  it('the supply position follows lead times, a reorder rule and an order that leaves the confirmed state', async () => {
+    const p = n.products[3]!;
+    const supply = async () =>
+      (await bench.ch<{ owed: number; lead_time_days: number; lead_time_source: string }>(
+        'SELECT owed, lead_time_days, lead_time_source FROM fact_supply_position WHERE product_id = {p:Int32} AND warehouse_id = {w:Int32}',
+        { p: p.id, w: n.whA.id }
+      ))[0];
+    const order = await placeOrder(bench.pool, n, { productId: p.id, qty: 40, agoMs: DAY });
+    await expectFactsEqualSource();
+    const before = (await supply())!;
+    expect(before.owed).toBeGreaterThanOrEqual(40);
+    // Master data alone, no move or balance: the supplier's lead time, then a reorder rule over it.
+    await catalog.upsertSupplierProduct(bench.db, SYSTEM_ACTOR, { supplierId: n.supplier.id, productId: p.id, costMinor: 500, leadTimeDays: 11, moq: 1, packMultiple: 1 });
+    await expectFactsEqualSource();
+    expect(await supply()).toMatchObject({ lead_time_days: 11, lead_time_source: 'supplier' });
+    await catalog.upsertReorderRule(bench.db, SYSTEM_ACTOR, { productId: p.id, warehouseId: n.whA.id, minQty: 5, maxQty: 50, leadTimeDays: 4, sourceSupplierId: n.supplier.id });
+    await expectFactsEqualSource();
+    expect(await supply()).toMatchObject({ lead_time_days: 4, lead_time_source: 'reorder_rule' });
+    // The order goes on hold (its lines unchanged): its units are no longer owed.
+    await bench.pool.query(`UPDATE sales_orders SET state = 'awaiting_approval' WHERE id = $1`, [order.orderId]);
+    await expectFactsEqualSource();
+    expect((await supply())!.owed).toBe(before.owed - 40);
   });
 });

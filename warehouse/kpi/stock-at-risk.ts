@@ -45,11 +45,16 @@ import { scopeFilter } from './scope-filter';
  * Keyed by every product x warehouse with a balance, demand, an open inbound move
  * or owed units.
  */
-const DEFAULT_LEAD_DAYS = 7;
 const DEMAND_DAYS = 28;
 const KPI = 'stock at risk';
 
-/** `productIds` narrows to some products (the stockout detector's touched keys); not a board filter. */
+/**
+ * `productIds` narrows to some products (the stockout detector's touched keys); not a board filter.
+ * The supply side of each pair is kept by the ingest (fact_supply_position); only the demand and
+ * what depends on the day it looks from (today, the horizon, the inbound due by it) are computed here.
+ * A pair with demand has a balance (its stock location shipped it; balances are never deleted),
+ * so the supply position holds every pair this KPI keys by.
+ */
 function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[] | null = null) {
   const filter = scopeFilter(scope, { warehouse: 'b.warehouse_id', region: 'b.region_id', category: 'b.category' }, KPI);
   if (productIds !== null) {
@@ -64,51 +69,24 @@ function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[]
       FROM fact_done_moves
       WHERE state = 'done' AND to_kind = 'customer' AND done_at >= as_of - INTERVAL ${DEMAND_DAYS} DAY AND done_at < as_of
       GROUP BY product_id, warehouse_id),
-    open_in AS (
-      SELECT product_id, to_warehouse_id AS warehouse_id, groupArray((scheduled_date, toInt64(qty))) AS open
-      FROM fact_open_moves
-      WHERE state IN ('confirmed', 'reserved') AND to_kind IN ('stock', 'transit')
-        AND (from_warehouse_id != to_warehouse_id OR from_kind NOT IN ('stock', 'quality_hold', 'damaged', 'transit'))
-      GROUP BY product_id, warehouse_id),
-    owed AS (
-      SELECT product_id, warehouse_id, toInt64(sum(greatest(toInt64(0), backordered_qty - reserved_qty))) AS owed
-      FROM fact_open_order_lines
-      WHERE order_state = 'confirmed' AND backordered_qty > reserved_qty
-      GROUP BY product_id, warehouse_id),
-    keyed AS (
-      SELECT product_id, warehouse_id, sum(available) AS available, sum(in_transit) AS in_transit, sum(shipped) AS shipped,
-             sum(owed) AS owed, groupArrayArray(open) AS open
-      FROM (
-        SELECT product_id, warehouse_id, available, in_transit, toInt64(0) AS shipped, toInt64(0) AS owed,
-               CAST([], 'Array(Tuple(Nullable(Date32), Int64))') AS open
-        FROM fact_stock_position
-        UNION ALL SELECT product_id, warehouse_id, 0, 0, shipped, 0, [] FROM demand
-        UNION ALL SELECT product_id, warehouse_id, 0, 0, 0, 0, open FROM open_in
-        UNION ALL SELECT product_id, warehouse_id, 0, 0, 0, owed, [] FROM owed)
-      GROUP BY product_id, warehouse_id),
     based AS (
-      SELECT k.product_id AS product_id, k.warehouse_id AS warehouse_id, w.region_id AS region_id, p.category AS category,
-             k.available AS available, k.shipped AS shipped, k.owed AS owed,
-             multiIf(rr.lead IS NOT NULL, rr.lead, sp.lead IS NOT NULL, sp.lead, ${DEFAULT_LEAD_DAYS}) AS lead_time_days,
-             multiIf(rr.lead IS NOT NULL, 'reorder_rule', sp.lead IS NOT NULL, 'supplier', 'default') AS lead_time_source,
+      SELECT s.product_id AS product_id, s.warehouse_id AS warehouse_id, w.region_id AS region_id, s.category AS category,
+             s.available AS available, d.shipped AS shipped, s.owed AS owed,
+             s.lead_time_days AS lead_time_days, s.lead_time_source AS lead_time_source,
              ${localDayExpr('as_of', 'w.time_zone', zones)} AS today,
              today + lead_time_days AS horizon,
-             k.in_transit + arraySum(x -> if(x.1 IS NULL OR x.1 <= horizon, x.2, 0), k.open) AS inbound
-      FROM keyed AS k
-      INNER JOIN (SELECT id, region_id, time_zone FROM warehouses FINAL) AS w ON w.id = k.warehouse_id
-      INNER JOIN (SELECT id, category FROM products FINAL) AS p ON p.id = k.product_id
-      LEFT JOIN (SELECT product_id, warehouse_id, toNullable(lead_time_days) AS lead FROM reorder_rules FINAL) AS rr
-             ON rr.product_id = k.product_id AND rr.warehouse_id = k.warehouse_id
-      LEFT JOIN (SELECT product_id, toNullable(min(lead_time_days)) AS lead FROM supplier_products FINAL GROUP BY product_id) AS sp
-             ON sp.product_id = k.product_id)
+             s.in_transit + arraySum(x -> if(x.1 IS NULL OR x.1 <= horizon, x.2, 0), s.open) AS inbound
+      FROM fact_supply_position AS s
+      INNER JOIN (SELECT id, region_id, time_zone FROM warehouses FINAL) AS w ON w.id = s.warehouse_id
+      LEFT JOIN demand AS d ON d.product_id = s.product_id AND d.warehouse_id = s.warehouse_id)
     SELECT b.product_id AS productId, b.warehouse_id AS warehouseId, b.region_id AS regionId, b.category AS category,
            b.available AS available, b.inbound AS inbound, b.owed AS owed, b.lead_time_days AS leadTimeDays,
-           b.lead_time_source AS leadTimeSource, toString(b.today) AS today, toString(b.horizon) AS horizonDate,
+           b.lead_time_source AS leadTimeSource, b.today AS today, b.horizon AS horizonDate,
            b.shipped AS shipped28d, b.shipped / ${DEMAND_DAYS} AS demandRate,
            toInt64(b.available + b.inbound - b.owed) AS supply,
            multiIf(b.shipped > 0, supply * ${DEMAND_DAYS} / b.shipped, supply < 0, 0, NULL) AS cover,
-           multiIf(b.shipped > 0, toString(b.today + intDiv(greatest(supply, 0) * ${DEMAND_DAYS}, b.shipped)),
-                   supply < 0, toString(b.today), NULL) AS projectedStockout,
+           multiIf(b.shipped > 0, b.today + intDiv(greatest(supply, 0) * ${DEMAND_DAYS}, b.shipped),
+                   supply < 0, b.today, NULL) AS projectedStockout,
            if(b.shipped > 0, supply * ${DEMAND_DAYS} < b.lead_time_days * b.shipped, supply < 0) AS atRisk,
            greatest(toInt64(0), toInt64(intDiv(b.shipped * b.lead_time_days + ${DEMAND_DAYS - 1}, ${DEMAND_DAYS})) - supply) AS shortfall
     FROM based AS b
@@ -117,22 +95,33 @@ function stockAtRiskQuery(scope: KpiScope, zones: string[], productIds: number[]
 }
 
 /**
- * The rows of `rows` (stockAtRiskQuery's columns, already narrowed: a page, or those at risk)
- * with the stock elsewhere in their region, ordered by `order`. Joined after the narrowing:
- * the region's stocks of every product x warehouse cost more than the rest of the query.
+ * The stock elsewhere in their region of the rows (already narrowed: a page, or those at risk),
+ * read for their products only (the position's sort key) in a second query: joined in the
+ * first, the region's stocks of every product x warehouse cost more than the rest of it.
+ * Elsewhere = the other warehouses of the region with stock available: their sum, and the one
+ * with the most (ties to the lowest id).
  */
-function withElsewhere(rows: string, order: string): string {
-  return `
-    SELECT x.*,
-           arraySort(s -> (-s.2, s.1), arrayFilter(s -> s.1 != x.warehouseId AND s.2 > 0, r.stocks)) AS others,
-           toInt64(arraySum(s -> s.2, others)) AS elsewhereAvailable,
-           if(empty(others), NULL, others[1].1) AS bestElsewhereWarehouseId,
-           if(empty(others), 0, others[1].2) AS bestElsewhereAvailable
-    FROM (${rows}) AS x
-    LEFT JOIN (
-      SELECT product_id, region_id, groupArray((warehouse_id, available)) AS stocks
-      FROM fact_stock_position GROUP BY product_id, region_id) AS r ON r.product_id = x.productId AND r.region_id = x.regionId
-    ORDER BY ${order}`;
+async function withElsewhere(ch: ClickHouseClient, rows: Row[]): Promise<StockAtRiskRow[]> {
+  if (rows.length === 0) return [];
+  const regions = await queryRows<{ productId: number; regionId: number; stocks: [number, number][] }>(
+    ch,
+    `SELECT product_id AS productId, region_id AS regionId, groupArray((warehouse_id, available)) AS stocks
+     FROM fact_stock_position WHERE product_id IN {products:Array(Int32)} GROUP BY product_id, region_id`,
+    { products: [...new Set(rows.map((r) => r.productId))] }
+  );
+  const stocksOf = new Map(regions.map((r) => [`${r.productId}:${r.regionId}`, r.stocks]));
+  return rows.map((row) => {
+    const others = (stocksOf.get(`${row.productId}:${row.regionId}`) ?? [])
+      .filter(([warehouseId, available]) => warehouseId !== row.warehouseId && available > 0)
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const best = others[0];
+    return {
+      ...toRow(row),
+      elsewhereAvailable: others.reduce((sum, [, available]) => sum + available, 0),
+      bestElsewhereWarehouseId: best ? best[0] : null,
+      bestElsewhereAvailable: best ? best[1] : 0
+    };
+  });
 }
 
 const ORDER: Record<NonNullable<StockAtRiskInput['sort']>, string> = {
@@ -141,9 +130,14 @@ const ORDER: Record<NonNullable<StockAtRiskInput['sort']>, string> = {
   shortfall: 'shortfall DESC, cover IS NULL, cover ASC'
 };
 
-type Row = Omit<StockAtRiskRow, 'daysOfCover' | 'atRisk'> & { cover: number | null; atRisk: number | boolean; supply: number; others: unknown };
+type Row = Omit<StockAtRiskRow, 'daysOfCover' | 'atRisk' | 'elsewhereAvailable' | 'bestElsewhereWarehouseId' | 'bestElsewhereAvailable'> & {
+  cover: number | null;
+  atRisk: number | boolean;
+  supply: number;
+};
+type Elsewhere = 'elsewhereAvailable' | 'bestElsewhereWarehouseId' | 'bestElsewhereAvailable';
 
-const toRow = ({ cover, supply: _supply, others: _others, ...r }: Row): StockAtRiskRow => ({
+const toRow = ({ cover, supply: _supply, ...r }: Row): Omit<StockAtRiskRow, Elsewhere> => ({
   ...r,
   demandRate: round(r.demandRate, 4),
   daysOfCover: cover === null ? null : round(cover, 2),
@@ -155,20 +149,19 @@ export async function stockAtRisk(ch: ClickHouseClient, input: unknown | StockAt
   const asOf = await readAsOf(ch);
   const q = stockAtRiskQuery(data, await warehouseZones(ch));
   const order = `${ORDER[data.sort]}, productId, warehouseId`;
-  const rows = await queryRows<Row>(
-    ch,
-    withElsewhere(`SELECT * FROM (${q.sql}) WHERE ${data.onlyAtRisk ? 'atRisk' : '1'} ORDER BY ${order} LIMIT {limit:UInt32}`, order),
-    { ...q.params, as_of: asOfMillis(data.asOfTime), limit: data.limit }
-  );
-  return { asOf, data: rows.map(toRow) };
+  const rows = await queryRows<Row>(ch, `SELECT * FROM (${q.sql}) WHERE ${data.onlyAtRisk ? 'atRisk' : '1'} ORDER BY ${order} LIMIT {limit:UInt32}`, {
+    ...q.params,
+    as_of: asOfMillis(data.asOfTime),
+    limit: data.limit
+  });
+  return { asOf, data: await withElsewhere(ch, rows) };
 }
 
 /** Every product x warehouse at risk at `asOfTime`, of the given products (null: all): the stockout detector's read. */
 export async function productsAtRisk(ch: ClickHouseClient, asOfTime: Date, productIds: number[] | null): Promise<StockAtRiskRow[]> {
   const q = stockAtRiskQuery({}, await warehouseZones(ch), productIds);
-  const order = 'productId, warehouseId';
-  const rows = await queryRows<Row>(ch, withElsewhere(`SELECT * FROM (${q.sql}) WHERE atRisk`, order), { ...q.params, as_of: asOfTime.getTime() });
-  return rows.map(toRow);
+  const rows = await queryRows<Row>(ch, `SELECT * FROM (${q.sql}) WHERE atRisk ORDER BY productId, warehouseId`, { ...q.params, as_of: asOfTime.getTime() });
+  return withElsewhere(ch, rows);
 }
 
 /** How many product x warehouse pairs in scope are at risk (the executive board's tile), of how many evaluated. */

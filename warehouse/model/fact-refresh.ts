@@ -88,8 +88,12 @@ export interface RefreshTarget {
 async function inDependencyOrder(work: (f: MaterializedFact) => Promise<void>): Promise<void> {
   const done = new Map<string, Promise<void>>();
   for (const f of MATERIALIZED_FACTS) {
-    const before = f.dependsOn ? done.get(f.dependsOn) : undefined;
-    done.set(f.table, before ? before.then(() => work(f)) : work(f));
+    const before = (f.dependsOn ?? []).map((d) => {
+      const written = done.get(d);
+      if (!written) throw new Error(`fact ${f.table} depends on ${d}, which must come before it in MATERIALIZED_FACTS`);
+      return written;
+    });
+    done.set(f.table, before.length > 0 ? Promise.all(before).then(() => work(f)) : work(f));
   }
   await Promise.all(done.values());
 }

@@ -2,6 +2,7 @@ import { CHANGED_ORDERS, orderFillSource, orderLineSource } from './order-line-s
 import { CHANGED_PRODUCTS, stockMoveSource, stockPositionSource } from './stock-move-source';
 import { shipmentSource } from './sales-facts';
 import { CHANGED_PURCHASE_ORDERS, CHANGED_TRANSFERS, poLineSource, receiptSource, transferSource } from './supply-facts';
+import { SUPPLY_POSITION_SOURCES, supplyPositionSource } from './supply-position-source';
 
 /**
  * The facts the boards read most, kept as tables (the others stay views): a view
@@ -23,7 +24,9 @@ import { CHANGED_PURCHASE_ORDERS, CHANGED_TRANSFERS, poLineSource, receiptSource
  * - mat_po_lines, mat_receipts: purchase order lines, and receipts with their summed lines (supplier performance);
  * - mat_open_lines: order lines still backordered (orders not cancelled): owed units and backorder aging;
  * - mat_stock_position: per product x warehouse, from the balances; rewritten for the products whose balances changed;
- * - mat_last_arrivals: per product x warehouse, the newest done arrival into its stock location (stock aging).
+ * - mat_last_arrivals: per product x warehouse, the newest done arrival into its stock location (stock aging);
+ * - mat_supply_position: per product x warehouse, what stock at risk weighs against demand (available, open
+ *   inbound, owed, lead time), from the three facts before it and the master data it names.
  *
  * Facts carry master data (category, regions, zone, a lane's lead time) as it was when
  * their document last changed; a change of master data alone reaches them at the next rebuild.
@@ -46,8 +49,8 @@ export interface MaterializedFact {
   keyedBy: 'versions' | FactKey;
   /** The landing tables it is computed from: a batch touching none of them leaves it as it is. */
   sources: readonly string[];
-  /** The fact this one is computed from: a refresh writes that one first. */
-  dependsOn?: string;
+  /** The facts this one is computed from: a refresh writes those first. */
+  dependsOn?: readonly string[];
   /** Skip indexes (name -> column) that refreshes narrow this table by. */
   indexes?: Readonly<Record<string, string>>;
   /** Keyed by orders, but no row can go when its order changes (no tombstone query): a shipped shipment is final. */
@@ -98,7 +101,7 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     rebuild: versioned(orderFillSource(ORDER_LINES)),
     refresh: versioned(orderFillSource(CHANGED_ORDER_LINES)),
     keyedBy: 'orders',
-    dependsOn: 'mat_order_lines',
+    dependsOn: ['mat_order_lines'],
     sources: ORDER_SOURCES
   },
   {
@@ -107,7 +110,7 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     rebuild: `${versioned(ORDER_LINES)} WHERE ${OPEN_LINE}`,
     refresh: versioned(CHANGED_ORDER_LINES, `NOT (${OPEN_LINE})`),
     keyedBy: 'orders',
-    dependsOn: 'mat_order_lines',
+    dependsOn: ['mat_order_lines'],
     sources: ORDER_SOURCES
   },
   {
@@ -148,7 +151,7 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     refresh: `SELECT product_id, to_warehouse_id AS warehouse_id, max(done_at) AS last_in, {to:UInt64} AS _version
               FROM mat_done_moves WHERE ${ARRIVAL} AND _version > {from:UInt64} AND _version <= {to:UInt64} GROUP BY product_id, warehouse_id`,
     keyedBy: 'versions',
-    dependsOn: 'mat_done_moves',
+    dependsOn: ['mat_done_moves'],
     sources: MOVE_SOURCES
   },
   {
@@ -173,6 +176,15 @@ export const MATERIALIZED_FACTS: readonly MaterializedFact[] = [
     refresh: `SELECT *, {to:UInt64} AS _version FROM (${stockPositionSource(true)})`,
     keyedBy: 'products',
     sources: POSITION_SOURCES
+  },
+  {
+    table: 'mat_supply_position',
+    engine: 'ReplacingMergeTree(_version, _deleted) ORDER BY (product_id, warehouse_id)',
+    rebuild: supplyPositionSource(false),
+    refresh: supplyPositionSource(true),
+    keyedBy: 'products',
+    dependsOn: ['mat_stock_position', 'mat_open_moves', 'mat_open_lines'],
+    sources: SUPPLY_POSITION_SOURCES
   }
 ];
 
@@ -204,6 +216,7 @@ export const MATERIALIZED_VIEWS = [
   { name: 'fact_receipts', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_receipts FINAL' },
   { name: 'fact_open_order_lines', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_lines FINAL' },
   { name: 'fact_stock_position', select: 'SELECT * EXCEPT (_version) FROM mat_stock_position FINAL' },
+  { name: 'fact_supply_position', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_supply_position FINAL' },
   { name: 'fact_last_arrivals', select: 'SELECT * EXCEPT (_version) FROM mat_last_arrivals FINAL' },
   { name: 'fact_done_moves', select: 'SELECT * EXCEPT (_version) FROM mat_done_moves' },
   { name: 'fact_open_moves', select: 'SELECT * EXCEPT (_version, _deleted) FROM mat_open_moves FINAL' },

@@ -61,9 +61,19 @@ WHERE l.internal
 GROUP BY pos_b.product_id, l.warehouse_id`;
 }
 
-/** The products whose balances (or whose own row: category, cost) changed between two versions. */
+/**
+ * The products whose balances, own row (category, cost), moves, order lines (or their order's
+ * state), reorder rules or supplier lead times changed between two versions: the stock position
+ * and the supply position (supply-position-source.ts) are rewritten for them.
+ */
 export const CHANGED_PRODUCTS = `
 SELECT DISTINCT product_id AS id FROM (
   SELECT product_id FROM stock_balances WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
   UNION ALL SELECT id AS product_id FROM products WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+  UNION ALL SELECT product_id FROM stock_moves WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+  UNION ALL SELECT product_id FROM sales_order_lines WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+  UNION ALL SELECT product_id FROM sales_order_lines
+            WHERE order_id IN (SELECT id FROM sales_orders WHERE _version > {from:UInt64} AND _version <= {to:UInt64})
+  UNION ALL SELECT product_id FROM reorder_rules WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
+  UNION ALL SELECT product_id FROM supplier_products WHERE _version > {from:UInt64} AND _version <= {to:UInt64}
 )`;
