@@ -18,8 +18,8 @@ import { readAsOf } from './as-of';
 import { queryRows } from './clickhouse-query';
 import { scopeFilter } from './scope-filter';
 import { ARRIVAL } from '../model/materialized-facts';
+import { INTERNAL_KINDS } from '../model/stock-move-source';
 
-const INTERNAL = `('stock', 'quality_hold', 'damaged', 'transit')`;
 const DAY_MS = 86_400_000;
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -53,13 +53,13 @@ export async function inventoryTurns(ch: ClickHouseClient, input: unknown | Inve
        -- Into an internal location: inventory in (the sort key narrows to those kinds).
        SELECT to_warehouse_id, to_region_id, category, 0, 0, qty * cost_minor, if(done_at >= w_to, qty * cost_minor, 0)
        FROM fact_done_moves
-       WHERE state = 'done' AND done_at >= w_from AND to_kind IN ${INTERNAL}
+       WHERE state = 'done' AND done_at >= w_from AND to_kind IN ${INTERNAL_KINDS}
        UNION ALL
        -- Out of an internal location: inventory out, and COGS when it went to a customer before w_to.
        SELECT from_warehouse_id, from_region_id, category, if(to_kind = 'customer' AND done_at < w_to, qty * cost_minor, 0), 0,
               -qty * cost_minor, if(done_at >= w_to, -qty * cost_minor, 0)
        FROM fact_done_moves
-       WHERE state = 'done' AND done_at >= w_from AND from_kind IN ${INTERNAL})
+       WHERE state = 'done' AND done_at >= w_from AND from_kind IN ${INTERNAL_KINDS})
      WHERE ${f.sql}
      GROUP BY warehouse_id ORDER BY warehouse_id`,
     { ...f.params, from: Date.parse(data.from), to: Date.parse(data.to) }

@@ -42,10 +42,11 @@ import { scopeFilter } from './scope-filter';
  * - shortfall = max(0, ceil(demand rate x lead time) - supply);
  * - elsewhere: available of the same product in the region's other warehouses
  *   (sum, and the single warehouse with the most; ties to the lowest id).
- * Keyed by every product x warehouse with a balance, demand, an open inbound move
- * or owed units.
+ * Keyed by every product x warehouse with a balance, an open inbound move or owed
+ * units (the supply position's pairs; a pair with demand has a balance).
  */
-const DEMAND_DAYS = 28;
+/** The trailing window of the demand rate, in days. */
+export const DEMAND_DAYS = 28;
 const KPI = 'stock at risk';
 
 /**

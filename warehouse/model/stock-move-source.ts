@@ -7,6 +7,9 @@
  * columns) narrows the moves before the joins.
  */
 
+/** The location kinds that hold a warehouse's inventory (the core's INTERNAL_KINDS), as an SQL list. */
+export const INTERNAL_KINDS = `('stock', 'quality_hold', 'damaged', 'transit')`;
+
 /**
  * Each location with its warehouse, region and zone, as a subquery. Inlined with
  * inner aliases of its own each time: ClickHouse 26's join reordering fails
@@ -15,7 +18,7 @@
  */
 export const locationDim = (p: string) => `(
   SELECT ${p}l.id AS location_id, ${p}l.kind AS kind, ${p}l.warehouse_id AS warehouse_id, ${p}w.region_id AS region_id,
-         ${p}w.time_zone AS time_zone, CAST(${p}l.kind IN ('stock', 'quality_hold', 'damaged', 'transit'), 'Bool') AS internal
+         ${p}w.time_zone AS time_zone, CAST(${p}l.kind IN ${INTERNAL_KINDS}, 'Bool') AS internal
   FROM locations AS ${p}l FINAL
   INNER JOIN (SELECT id, region_id, time_zone FROM warehouses FINAL) AS ${p}w ON ${p}w.id = ${p}l.warehouse_id)`;
 

@@ -12,8 +12,9 @@
  * of the balances, the open moves and the open lines (their tables: the views come after the
  * tables when the model is created), so it is written after them.
  */
+import { INTERNAL_KINDS } from './stock-move-source';
+
 export const DEFAULT_LEAD_DAYS = 7;
-const INTERNAL = `('stock', 'quality_hold', 'damaged', 'transit')`;
 const OPEN = `CAST([], 'Array(Tuple(Nullable(Date32), Int64))')`;
 
 /**
@@ -22,7 +23,7 @@ const OPEN = `CAST([], 'Array(Tuple(Nullable(Date32), Int64))')`;
  * stock arrived). Columns end with _version, _deleted.
  */
 export function supplyPositionSource(narrow: boolean): string {
-  const only = (column: string) => (narrow ? ` AND ${column} IN {products:Array(Int32)}` : '');
+  const narrowed = narrow ? ' AND product_id IN {products:Array(Int32)}' : '';
   const gone = narrow
     ? `UNION ALL SELECT product_id, warehouse_id, 0, 0, 0, ${OPEN}, 0 FROM mat_supply_position FINAL WHERE product_id IN {products:Array(Int32)}`
     : '';
@@ -37,17 +38,17 @@ FROM (
          arraySort(groupArrayArray(open)) AS open, max(present) AS present
   FROM (
     SELECT product_id, warehouse_id, available, in_transit, toInt64(0) AS owed, ${OPEN} AS open, 1 AS present
-    FROM mat_stock_position FINAL WHERE 1${only('product_id')}
+    FROM mat_stock_position FINAL WHERE 1${narrowed}
     UNION ALL
     SELECT product_id, to_warehouse_id, 0, 0, 0, groupArray((scheduled_date, toInt64(qty))), 1
     FROM mat_open_moves FINAL
     WHERE NOT _deleted AND state IN ('confirmed', 'reserved') AND to_kind IN ('stock', 'transit')
-      AND (from_warehouse_id != to_warehouse_id OR from_kind NOT IN ${INTERNAL})${only('product_id')}
+      AND (from_warehouse_id != to_warehouse_id OR from_kind NOT IN ${INTERNAL_KINDS})${narrowed}
     GROUP BY product_id, to_warehouse_id
     UNION ALL
     SELECT product_id, warehouse_id, 0, 0, toInt64(sum(backordered_qty - reserved_qty)), ${OPEN}, 1
     FROM mat_open_lines FINAL
-    WHERE NOT _deleted AND order_state = 'confirmed' AND backordered_qty > reserved_qty${only('product_id')}
+    WHERE NOT _deleted AND order_state = 'confirmed' AND backordered_qty > reserved_qty${narrowed}
     GROUP BY product_id, warehouse_id
     ${gone})
   GROUP BY product_id, warehouse_id) AS k
@@ -58,5 +59,5 @@ LEFT JOIN (SELECT product_id, toNullable(min(lead_time_days)) AS lead FROM suppl
        ON sp.product_id = k.product_id`;
 }
 
-/** The master data a supply position reads beyond the balances, moves and order lines: a change there rewrites the product's rows. */
+/** The landing tables a supply position is computed from: a batch that touched none of them leaves it as it is. */
 export const SUPPLY_POSITION_SOURCES = ['stock_balances', 'products', 'stock_moves', 'sales_orders', 'sales_order_lines', 'reorder_rules', 'supplier_products'];

@@ -1,13 +1,13 @@
 import type { WarehousePosition } from '../../../../schemas/boards/planner';
 import { addDays } from './dates';
+import { DEFAULT_LEAD_DAYS } from '../../../../warehouse/model/supply-position-source';
+import { DEMAND_DAYS } from '../../../../warehouse/kpi/stock-at-risk';
 
 /**
  * Cover of one product at one warehouse, read the way the stock-at-risk KPI
  * reads it (warehouse/kpi/stock-at-risk.ts), but from the core's figures so the
- * drill-down agrees with the balances it shows next to them.
+ * drill-down agrees with the balances it shows next to them. The rule's constants are the KPI's.
  */
-export const DEFAULT_LEAD_DAYS = 7;
-export const DEMAND_DAYS = 28;
 
 /** The reorder rule's lead time, else the product's shortest supplier lead time, else a week. */
 export function leadTimeOf(ruleLeadDays: number | null, supplierLeadDays: readonly number[]): Pick<WarehousePosition, 'leadTimeDays' | 'leadTimeSource'> {
